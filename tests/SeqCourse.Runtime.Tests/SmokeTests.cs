@@ -1,0 +1,2 @@
+namespace SeqCourse.Runtime.Tests;
+public class SmokeTests { [Fact] public void Loads() => Assert.NotNull(typeof(Microsoft.CodeAnalysis.Scripting.Script)); }
