@@ -4,7 +4,8 @@ using System.Text.Json.Nodes;
 using Microsoft.CodeAnalysis.CSharp.Scripting;
 using Microsoft.CodeAnalysis.Scripting;
 
-namespace SeqCourse.Runtime;
+namespace SeqCourse.Runtime
+{
 
 public abstract record CellOutput;
 public sealed record StreamOutput(string Name, string Text) : CellOutput;
@@ -22,7 +23,7 @@ public sealed class EngineOptions
 public sealed class ExecutionEngine : IDisposable
 {
     private ScriptState<object?>? state;
-    private readonly ScriptOptions options = ScriptOptions.Default.WithImports("System", "System.Linq", "System.Collections.Generic");
+    private readonly ScriptOptions options = ScriptOptions.Default.WithReferences(typeof(Enumerable).Assembly, typeof(MathNet.Numerics.LinearAlgebra.Matrix<double>).Assembly, typeof(Plotly.NET.GenericChart).Assembly, typeof(Plotly.NET.CSharp.Chart).Assembly).WithImports("System", "System.Linq", "System.Collections.Generic");
 
     public ExecutionEngine(EngineOptions? options = null)
     {
@@ -71,5 +72,18 @@ public sealed class ExecutionEngine : IDisposable
 
     public void Dispose()
     {
+    }
+}
+}
+
+namespace SeqCourse.Runtime.Kernel
+{
+    public static class KernelCommand
+    {
+        public static int Run(string[] args)
+        {
+            Console.Error.WriteLine("course kernel: the kernel is not merged into this branch yet");
+            return 1;
+        }
     }
 }

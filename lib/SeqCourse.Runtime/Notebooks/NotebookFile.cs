@@ -306,8 +306,16 @@ public static partial class NotebookFile
     private static string FirstSentence(string message)
     {
         // System.Text.Json messages end with "Path: $ | LineNumber: 0 | BytePositionInLine: 1."; we report those ourselves.
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return (cut > 0 ? message[..cut] : message).Trim();
+        foreach (var marker in new[] { " Path:", " LineNumber:" })
+        {
+            var cut = message.IndexOf(marker, StringComparison.Ordinal);
+            if (cut > 0)
+            {
+                message = message[..cut];
+            }
+        }
+
+        return message.Trim();
     }
 
     [GeneratedRegex("^[a-zA-Z0-9_-]{1,64}$")]

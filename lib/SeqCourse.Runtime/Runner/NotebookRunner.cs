@@ -92,14 +92,16 @@ public sealed partial class NotebookRunner
         var clock = Stopwatch.StartNew();
         var display = DisplayName(sourcePath);
 
+        // An executed copy from an earlier run must not survive a run that fails or dies half-way.
+        DeleteStale(outputPath);
+
         Notebook notebook;
         try
         {
-            notebook = NotebookFile.Read(sourcePath);
+            notebook = NotebookFile.Read(display);
         }
         catch (NotebookFormatException e)
         {
-            DeleteStale(outputPath);
             return new NotebookRunResult(sourcePath, null, null, clock.Elapsed, e.Message);
         }
 
@@ -143,7 +145,6 @@ public sealed partial class NotebookRunner
                 {
                     hung = cellHung;
                     var failure = Describe(cellNumber, result, timedOut, cellHung, cancellationToken.IsCancellationRequested);
-                    DeleteStale(outputPath);
                     var where = failure.Line is { } line ? $"cell {cellNumber}, line {line}" : $"cell {cellNumber}";
                     return new NotebookRunResult(
                         sourcePath, null, null, clock.Elapsed, $"{display}, {where}: {failure.Message}", failure, hung);
