@@ -57,7 +57,8 @@ public sealed class ExecutionEngine : IDisposable
             await run;
             Console.SetOut(old);
             if (writer.ToString().Length > 0) Emit(new StreamOutput("stdout", writer.ToString()));
-            if (state!.ReturnValue is { } v) Emit(new ExecuteResultOutput(new Dictionary<string, JsonNode> { ["text/plain"] = JsonValue.Create(v.ToString()!)! }));
+            if (state!.ReturnValue is Plotly.NET.GenericChart chart) Emit(new DisplayDataOutput(new Dictionary<string, JsonNode> { ["application/vnd.plotly.v1+json"] = JsonNode.Parse(Plotly.NET.GenericChart.toFigureJson(chart))!, ["text/plain"] = JsonValue.Create("chart")! }));
+            else if (state!.ReturnValue is { } v) Emit(new ExecuteResultOutput(new Dictionary<string, JsonNode> { ["text/plain"] = JsonValue.Create(v.ToString()!)! }));
             return new ExecutionResult(true, ExecutionCount, outputs, null, false);
         }
         catch (Exception e)

@@ -4,6 +4,9 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Markdig;
+using Markdig.Extensions.Mathematics;
+using Markdig.Renderers;
+using Markdig.Renderers.Html;
 using SeqCourse.Runtime.Notebooks;
 
 namespace SeqCourse.Runtime.Html;
@@ -100,7 +103,7 @@ public sealed partial class HtmlSiteExporter
             switch (cell.CellType)
             {
                 case CellType.Markdown:
-                    var rendered = Markdown.ToHtml(ResolveAttachments(cell), markdown);
+                    var rendered = RenderMarkdown(ResolveAttachments(cell));
                     hasMath |= rendered.Contains("class=\"math\"", StringComparison.Ordinal);
                     body.Append("<section class=\"cell markdown-cell\">\n").Append(rendered).Append("</section>\n");
                     break;
@@ -181,6 +184,32 @@ public sealed partial class HtmlSiteExporter
             + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             + $"<title>{Encode(options.Title)}</title>\n<style>\n{Css}</style>\n</head>\n<body>\n<main>\n"
             + $"<h1>{Encode(options.Title)}</h1>\n{body}</main>\n</body>\n</html>\n";
+    }
+
+    private string RenderMarkdown(string text)
+    {
+        using var writer = new StringWriter();
+        var renderer = new HtmlRenderer(writer);
+        markdown.Setup(renderer);
+        renderer.ObjectRenderers.ReplaceOrAdd<HtmlMathInlineRenderer>(new DisplayAwareMathInlineRenderer());
+        renderer.Render(Markdown.Parse(text, markdown));
+        writer.Flush();
+        return writer.ToString();
+    }
+
+    /// <summary>
+    /// Markdig renders <c>$$…$$</c> written inside a paragraph (as Jupyter users do) like <c>$…$</c>;
+    /// Jupyter shows it as display math, so mark it <c>math display</c> with <c>\[…\]</c>.
+    /// </summary>
+    private sealed class DisplayAwareMathInlineRenderer : HtmlObjectRenderer<MathInline>
+    {
+        protected override void Write(HtmlRenderer renderer, MathInline obj)
+        {
+            var display = obj.DelimiterCount >= 2;
+            renderer.Write(display ? "<span class=\"math display\">\\[" : "<span class=\"math\">\\(");
+            renderer.WriteEscape(ref obj.Content);
+            renderer.Write(display ? "\\]</span>" : "\\)</span>");
+        }
     }
 
     private void RenderCodeCell(StringBuilder body, NotebookCell cell, ref int figures)
@@ -365,7 +394,7 @@ public sealed partial class HtmlSiteExporter
     private const string KatexScript = """
         document.querySelectorAll('.math').forEach(function (el) {
           var tex = el.textContent.trim();
-          var display = el.tagName === 'DIV';
+          var display = el.tagName === 'DIV' || el.classList.contains('display');
           if ((tex.startsWith('\\(') && tex.endsWith('\\)')) || (tex.startsWith('\\[') && tex.endsWith('\\]'))) {
             tex = tex.slice(2, -2);
           }
@@ -397,6 +426,7 @@ public sealed partial class HtmlSiteExporter
         .plotly-figure { width: 100%; min-height: 420px; }
         .math { font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", serif; }
         span.math:not(:has(.katex)) { background: #f4f1e8; border-radius: 3px; padding: 0 .2rem; }
+        span.math.display { display: block; text-align: center; margin: .8rem 0; }
         div.math:not(:has(.katex)) { background: #f4f1e8; border-radius: 6px; padding: .5rem; white-space: pre-wrap; }
         .tok-keyword { color: #cf222e; } .tok-string { color: #0a3069; } .tok-comment { color: #6e7781; font-style: italic; }
         .tok-number { color: #0550ae; } .tok-type { color: #8250df; } .tok-directive { color: #953800; }

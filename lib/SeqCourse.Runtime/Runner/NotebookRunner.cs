@@ -121,6 +121,9 @@ public sealed partial class NotebookRunner
         var hung = false;
         try
         {
+            // Loading Roslyn and the course library costs about a second; it is not the first cell's time.
+            await engine.WarmUpAsync();
+
             for (var index = 0; index < notebook.Cells.Count; index++)
             {
                 var cell = notebook.Cells[index];
