@@ -120,3 +120,22 @@ public class ParameterCountTests
     [Fact]
     public void BadSizes() => AssertBadArgument(() => ParameterCounts.Gru(0, 5), "nx", "> 0", "0");
 }
+
+public class DeepBuilderTests
+{
+    [Fact]
+    public void BuildersChainSizes()
+    {
+        var rng = new Random(5);
+        var gru = DeepRnn.Gru(3, 5, 3, rng);
+        Assert.Equal(3, gru.Depth);
+        Assert.Equal(new[] { 3, 5, 5 }, gru.Layers.Select(l => l.InputSize));
+        Assert.Equal(ParameterCounts.Gru(3, 5) + 2 * ParameterCounts.Gru(5, 5), gru.Parameters.Count());
+        var bi = DeepRnn.Bidirectional(3, 2, (nIn, r) => new LstmLayer(nIn, 4, r), rng);
+        Assert.Equal(new[] { 3, 8 }, bi.Layers.Select(l => l.InputSize));
+        Assert.Equal(8, bi.HiddenSize);
+        Assert.Equal(2 * (ParameterCounts.Lstm(3, 4) + ParameterCounts.Lstm(8, 4)), bi.Parameters.Count());
+        CheckLayer(DeepRnn.Lstm(Nx, 4, 2, rng, peepholes: true), rng);
+        AssertBadArgument(() => DeepRnn.Gru(3, 5, 0, rng), "depth", "> 0", "0");
+    }
+}
