@@ -104,9 +104,12 @@ public static class Datasets
     [
         ("names/names-train.txt", () => DinoNames.Render(Names.Value.Train)),
         ("names/names-test.txt", () => DinoNames.Render(Names.Value.Test)),
+        ("wordtext/stories.txt", () => WordStories.Generate(WordStories.DefaultSeed)),
         ("dates/train.tsv", () => DateData.Render(Dates.Value.Train)),
         ("dates/dev.tsv", () => DateData.Render(Dates.Value.Dev)),
         ("dates/test.tsv", () => DateData.Render(Dates.Value.Test)),
+        ("toytranslation/pairs.tsv", () => ToyTranslation.Render(ToyTranslation.Generate(ToyTranslation.DefaultSeed))),
+        ("dialogues/dialogues.txt", () => DialogueData.Render(DialogueData.Generate(DialogueData.DefaultSeed))),
     ];
 
     /// <summary>Regenerates every committed data file under <c>&lt;root&gt;/datasets/</c> (UTF-8 without BOM, LF).</summary>
