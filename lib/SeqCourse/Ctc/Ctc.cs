@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace SeqCourse;
@@ -500,6 +501,14 @@ public static class Ctc
     /// <summary>
     /// −ln p for one example from its contiguous logits; when <paramref name="grad"/> is not empty it
     /// receives scale·(y − γ) (zeros if infeasible). Scratch arrays are rented once per call.
+    /// <para>
+    /// Fast path: the same recursions on probabilities rescaled to sum to 1 after every frame (Graves
+    /// et al. 2006, §4.1; Rabiner 1989), with ln p = Σ_t ln(scale_t) + ln(α̂_T(S) + α̂_T(S−1)). This needs
+    /// one exp per (class, frame) instead of several per lattice cell. A cell can only be flushed to 0
+    /// if it is below 1e-308 of its frame's total, which cannot change the result, unless a frame total,
+    /// the end probability or a γ normaliser itself falls below 1e-280: then the example is recomputed
+    /// in log space (<see cref="LossAndGradientLogSpace"/>), which never underflows.
+    /// </para>
     /// </summary>
     private static double LossAndGradient(ReadOnlySpan<double> u, int C, int T, IReadOnlyList<int> target, Span<double> grad, double scale)
     {
@@ -510,16 +519,127 @@ public static class Ctc
             return double.PositiveInfinity;
         }
         int L = target.Count, S = 2 * L + 1;
-        var pool = ArrayPool<double>.Shared;
-        var lp = pool.Rent(C * T);
-        var la = pool.Rent(S * T);
-        var lb = wantGrad ? pool.Rent(S * T) : null;
         var ext = ArrayPool<int>.Shared.Rent(S);
+        var y = ArrayPool<double>.Shared.Rent(C * T);
+        var a = ArrayPool<double>.Shared.Rent(S * T);
+        var beta = ArrayPool<double>.Shared.Rent(S + 2);
+        var q = ArrayPool<double>.Shared.Rent(S + 2);
         try
         {
             var e = ext.AsSpan(0, S);
             e.Clear();
             for (int i = 0; i < L; i++) e[2 * i + 1] = target[i];
+            if (TryScaled(u, C, T, e, y.AsSpan(0, C * T), a.AsSpan(0, S * T), beta.AsSpan(0, S + 2), q.AsSpan(0, S + 2),
+                    grad, scale, out double logP))
+                return -logP;
+            return LossAndGradientLogSpace(u, C, T, e, grad, scale);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(ext);
+            ArrayPool<double>.Shared.Return(y); ArrayPool<double>.Shared.Return(a);
+            ArrayPool<double>.Shared.Return(beta); ArrayPool<double>.Shared.Return(q);
+        }
+    }
+
+    /// <summary>Below this a rescaling factor is no longer trusted and the example goes to log space.</summary>
+    private const double Tiny = 1e-280;
+
+    /// <summary>
+    /// The rescaled-probability forward–backward. α̂_t is α_t divided by its frame total (kept for γ);
+    /// β̃_t(s) = β_t(s) / y^t_{l′_s} (the future after frame t, without frame t's own emission) is kept as
+    /// one S-vector, also renormalised per frame. Then γ_t(k) = Σ_{s: l′_s = k} α̂_t(s) β̃_t(s) / Σ_s α̂_t(s) β̃_t(s)
+    /// — the per-frame scales cancel. Returns false when a scale leaves the safe range.
+    /// </summary>
+    private static bool TryScaled(ReadOnlySpan<double> u, int C, int T, ReadOnlySpan<int> ext, Span<double> y, Span<double> a,
+        Span<double> beta, Span<double> q, Span<double> grad, double scale, out double logP)
+    {
+        int S = ext.Length;
+        logP = double.NaN;
+        Softmax(u, C, T, y);
+        a.Clear();
+        a[0] = y[ext[0]];
+        if (S > 1) a[1] = y[ext[1]];
+        double c = S > 1 ? a[0] + a[1] : a[0];
+        if (!(c >= Tiny)) return false;
+        a[0] /= c; if (S > 1) a[1] /= c;
+        double logScale = Math.Log(c);
+        for (int t = 1; t < T; t++)
+        {
+            int o = t * S, po = o - S, yo = t * C;
+            int hi = Math.Min(S, 2 * t + 2);
+            double sum = 0;
+            for (int s = 0; s < hi; s++)
+            {
+                double v = a[po + s];
+                if (s >= 1) v += a[po + s - 1];
+                if (s >= 2 && ext[s] != ext[s - 2]) v += a[po + s - 2];   // skip rule of §3.7
+                v *= y[yo + ext[s]];
+                a[o + s] = v; sum += v;
+            }
+            if (!(sum >= Tiny)) return false;
+            double inv = 1.0 / sum;
+            for (int s = 0; s < hi; s++) a[o + s] *= inv;
+            logScale += Math.Log(sum);
+        }
+        int last = (T - 1) * S;
+        double pEnd = S > 1 ? a[last + S - 1] + a[last + S - 2] : a[last];
+        if (!(pEnd >= Tiny)) return false;
+        logP = Math.Log(pEnd) + logScale;
+        if (grad.IsEmpty) return true;
+
+        // β̃_T(s) = 1 for the two final states; walk back, computing γ_t frame by frame.
+        beta.Clear(); q.Clear();
+        beta[S - 1] = 1; if (S > 1) beta[S - 2] = 1;
+        if (!Gamma(T - 1, C, ext, y, a, beta, grad, scale)) return false;
+        for (int t = T - 2; t >= 0; t--)
+        {
+            int yn = (t + 1) * C;
+            int loNext = Math.Max(0, S - 2 * (T - t - 1)), lo = Math.Max(0, loNext - 2);
+            for (int s = loNext; s < S; s++) q[s] = y[yn + ext[s]] * beta[s];     // emission at t+1 times its future
+            double sum = 0;
+            for (int s = lo; s < S; s++)
+            {
+                double v = q[s] + q[s + 1];                                      // q[S] = 0 (cleared)
+                if (s + 2 < S && ext[s] != ext[s + 2]) v += q[s + 2];
+                beta[s] = v; sum += v;
+            }
+            if (!(sum >= Tiny)) return false;
+            double inv = 1.0 / sum;
+            for (int s = lo; s < S; s++) beta[s] *= inv;
+            if (!Gamma(t, C, ext, y, a, beta, grad, scale)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Writes scale·(y − γ) for frame t from α̂_t and β̃_t; false if their overlap underflows.</summary>
+    private static bool Gamma(int t, int C, ReadOnlySpan<int> ext, ReadOnlySpan<double> y, ReadOnlySpan<double> a,
+        ReadOnlySpan<double> beta, Span<double> grad, double scale)
+    {
+        int S = ext.Length;
+        int o = t * S, yo = t * C;
+        double z = 0;
+        for (int s = 0; s < S; s++) z += a[o + s] * beta[s];
+        if (!(z >= Tiny)) return false;
+        var g = grad.Slice(yo, C);
+        y.Slice(yo, C).CopyTo(g);
+        double invZ = 1.0 / z;
+        for (int s = 0; s < S; s++) g[ext[s]] -= a[o + s] * beta[s] * invZ;   // y − γ
+        if (scale != 1.0) TensorPrimitives.Multiply(g, scale, g);
+        return true;
+    }
+
+    /// <summary>The log-space loss and gradient (also the fallback of the fast path).</summary>
+    private static double LossAndGradientLogSpace(ReadOnlySpan<double> u, int C, int T, ReadOnlySpan<int> e, Span<double> grad, double scale)
+    {
+        bool wantGrad = !grad.IsEmpty;
+        int S = e.Length;
+        var pool = ArrayPool<double>.Shared;
+        var lp = pool.Rent(C * T);
+        var la = pool.Rent(S * T);
+        var lb = wantGrad ? pool.Rent(S * T) : null;
+        try
+        {
             var lpS = lp.AsSpan(0, C * T);
             LogSoftmax(u, C, T, lpS);
             double logP = Forward(lpS, C, T, e, la.AsSpan(0, S * T));
@@ -547,7 +667,34 @@ public static class Ctc
         {
             pool.Return(lp); pool.Return(la);
             if (lb is not null) pool.Return(lb);
-            ArrayPool<int>.Shared.Return(ext);
+        }
+    }
+
+    /// <summary>
+    /// The loss and gradient computed purely in log space (ln α, ln β, ln γ as in §3.7), without the
+    /// rescaled fast path that <see cref="CtcLossAndGradient"/> tries first. Slower; kept public so
+    /// notebooks and tests can compare the two routes.
+    /// </summary>
+    public static (double Loss, Matrix<double> Gradient) CtcLossAndGradientLogSpace(Matrix<double> logits, IReadOnlyList<int> target)
+    {
+        var (u, C, T) = Columns(logits, nameof(logits));
+        ValidateTarget(target, C, T, nameof(target));
+        var grad = new double[C * T];
+        if (!IsFeasible(target, T)) return (double.PositiveInfinity, Matrix<double>.Build.Dense(C, T));
+        double loss = LossAndGradientLogSpace(u, C, T, ExtendedLabels(target), grad, 1.0);
+        return (loss, Matrix<double>.Build.Dense(C, T, grad));
+    }
+
+    private static void Softmax(ReadOnlySpan<double> u, int C, int T, Span<double> y)
+    {
+        for (int t = 0; t < T; t++)
+        {
+            var col = u.Slice(t * C, C);
+            var dst = y.Slice(t * C, C);
+            double max = TensorPrimitives.Max(col);
+            TensorPrimitives.Subtract(col, max, dst);
+            TensorPrimitives.Exp(dst, dst);
+            TensorPrimitives.Multiply(dst, 1.0 / TensorPrimitives.Sum(dst), dst);
         }
     }
 
