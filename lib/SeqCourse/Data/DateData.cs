@@ -188,18 +188,32 @@ public static class DateData
         return sb.ToString();
     }
 
+    /// <summary>Input index arrays of a batch (m arrays of length T_x), e.g. for an embedding layer.</summary>
+    public static int[][] InputIndices(IReadOnlyList<DateExample> examples)
+    {
+        NotEmpty(examples, nameof(examples));
+        return examples.Select(e => EncodeInput(e.Input)).ToArray();
+    }
+
+    /// <summary>Target index arrays of a batch (m arrays of length T_y).</summary>
+    public static int[][] TargetIndices(IReadOnlyList<DateExample> examples)
+    {
+        NotEmpty(examples, nameof(examples));
+        return examples.Select(e => EncodeTarget(e.Target)).ToArray();
+    }
+
     /// <summary>One-hot inputs of a batch: T_x = 30 matrices of shape (43, m); padding steps are one-hot on &lt;pad&gt;.</summary>
     public static Matrix<double>[] OneHotInputs(IReadOnlyList<DateExample> examples)
     {
         NotEmpty(examples, nameof(examples));
-        return DataEncoding.OneHot(examples.Select(e => EncodeInput(e.Input)).ToArray(), InputVocab.Count);
+        return DataEncoding.OneHot(InputIndices(examples), InputVocab.Count);
     }
 
     /// <summary>One-hot targets of a batch: T_y = 10 matrices of shape (11, m).</summary>
     public static Matrix<double>[] OneHotTargets(IReadOnlyList<DateExample> examples)
     {
         NotEmpty(examples, nameof(examples));
-        return DataEncoding.OneHot(examples.Select(e => EncodeTarget(e.Target)).ToArray(), OutputVocab.Count);
+        return DataEncoding.OneHot(TargetIndices(examples), OutputVocab.Count);
     }
 
     private static void NotEmpty<T>(IReadOnlyList<T> list, string name)
