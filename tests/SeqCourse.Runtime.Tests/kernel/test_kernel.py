@@ -107,7 +107,8 @@ class SeqCourseKernelTests(jupyter_kernel_test.KernelTests):
         reply, outputs = self.execute_and_wait("var a = 1;\nvar b = a / 0.0;\nthrow new ArgumentException(\"bad\");")
         self.assertEqual(reply["content"]["status"], "error")
         self.assertEqual(reply["content"]["ename"], "ArgumentException")
-        self.assertRegex(reply["content"]["evalue"], r"^Cell \d+, line 3: ArgumentException: bad")
+        self.assertEqual(reply["content"]["evalue"], "bad")
+        self.assertRegex(reply["content"]["traceback"][0], r"^Cell \d+, line 3: ArgumentException: bad")
 
     def test_interrupt_message_keeps_state(self):
         self.flush_channels()
@@ -160,6 +161,7 @@ class SeqCourseKernelTests(jupyter_kernel_test.KernelTests):
         reply, outputs = self.execute_and_wait("beforeRestart")
         self.assertEqual(reply["content"]["status"], "error")
         self.assertIn("CS0103", reply["content"]["evalue"])
+        self.assertIn("line 1", reply["content"]["traceback"][0])
         reply, outputs = self.execute_and_wait("6 * 7")
         self.assertEqual(reply["content"]["status"], "ok")
         self.assertEqual(reply["content"]["execution_count"], 2)
