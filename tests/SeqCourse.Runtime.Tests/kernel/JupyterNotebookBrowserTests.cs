@@ -101,7 +101,7 @@ public class JupyterNotebookBrowserTests
         foreach (var argument in new[]
         {
             "-m", "notebook", "--no-browser", "--ip=127.0.0.1", $"--port={port}", "--port-retries=0",
-            $"--notebook-dir={root}", "--NotebookApp.token=", "--NotebookApp.password=", "--NotebookApp.disable_check_xsrf=True",
+            $"--notebook-dir={root}", "--NotebookApp.token=", "--NotebookApp.password=", "--NotebookApp.disable_check_xsrf=True", "--allow-root",
         })
         {
             start.ArgumentList.Add(argument);
