@@ -89,8 +89,6 @@ public sealed partial class ExecutionEngine : IDisposable
             _gate.Release();
         }
 
-        // The first completion request builds a semantic model; do it now rather than while the user types.
-        _ = GetCompletions("Console.", "Console.".Length);
     }
 
     /// <summary>
