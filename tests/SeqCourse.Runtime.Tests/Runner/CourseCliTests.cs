@@ -144,7 +144,7 @@ public class CourseCliTests
 
     private void WriteNotebook(string name, params string[] cells)
     {
-        var notebook = Notebook.CreateCourseNotebook();
+        var notebook = NotebookDocument.CreateCourseNotebook();
         foreach (var cell in cells)
         {
             notebook.Cells.Add(NotebookCell.CSharp(cell));
