@@ -106,6 +106,12 @@ public sealed partial class NotebookRunner
             return new NotebookRunResult(sourcePath, null, null, clock.Elapsed, e.Message);
         }
 
+        if (NonCSharpLanguage(notebook) is { } language)
+        {
+            return new NotebookRunResult(
+                sourcePath, null, null, clock.Elapsed, $"{display}: not a C# notebook (its kernel language is \"{language}\"); the runner only executes C#");
+        }
+
         foreach (var cell in notebook.Cells.Where(c => c.CellType == CellType.Code))
         {
             cell.Outputs.Clear();
@@ -325,6 +331,14 @@ public sealed partial class NotebookRunner
     }
 
     internal static string StripAnsi(string text) => AnsiEscape().Replace(text, "");
+
+    // Notebooks without kernel metadata are taken as C#; .NET Interactive's ".net-csharp" says "C#" too.
+    private static string? NonCSharpLanguage(NotebookDocument notebook)
+    {
+        var language = (notebook.Metadata["kernelspec"]?["language"] ?? notebook.Metadata["language_info"]?["name"]) is System.Text.Json.Nodes.JsonValue value
+            && value.TryGetValue<string>(out var text) ? text : null;
+        return language is null || language.Trim().ToLowerInvariant() is "c#" or "csharp" or "c-sharp" ? null : language;
+    }
 
     private static void DeleteStale(string? outputPath)
     {

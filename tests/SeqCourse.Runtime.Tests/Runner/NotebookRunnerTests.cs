@@ -93,6 +93,23 @@ public class NotebookRunnerTests
     }
 
     [Fact]
+    public async Task PythonNotebookIsRefusedWithoutRunningIt()
+    {
+        var folder = TestSupport.NewTempFolder();
+        var source = Path.Combine(folder, "py.ipynb");
+        File.WriteAllText(source, """
+            {"cells": [{"cell_type": "code", "execution_count": null, "id": "a", "metadata": {}, "outputs": [], "source": "print(1)"}],
+             "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+             "nbformat": 4, "nbformat_minor": 5}
+            """);
+
+        var result = await new NotebookRunner().RunAsync(source, Path.Combine(folder, "out.ipynb"));
+
+        Assert.EndsWith("py.ipynb: not a C# notebook (its kernel language is \"python\"); the runner only executes C#", result.Error);
+        Assert.False(File.Exists(Path.Combine(folder, "out.ipynb")));
+    }
+
+    [Fact]
     public async Task CellsRunInTheNotebooksFolder()
     {
         var folder = TestSupport.NewTempFolder();
