@@ -105,9 +105,11 @@ public sealed class Trainer
     {
         if (!double.IsFinite(loss)) throw new TrainingDivergedException(step, "loss", loss);
         foreach (var (name, g) in grads.Items)
-            for (int j = 0; j < g.ColumnCount; j++)
-                for (int i = 0; i < g.RowCount; i++)
-                    if (!double.IsFinite(g[i, j]))
-                        throw new TrainingDivergedException(step, $"{name}[{i}, {j}]", g[i, j]);
+        {
+            var v = SeqCourse.Optimizer.ValuesOf(g, name);   // column-major
+            for (int k = 0; k < v.Length; k++)
+                if (!double.IsFinite(v[k]))
+                    throw new TrainingDivergedException(step, $"{name}[{k % g.RowCount}, {k / g.RowCount}]", v[k]);
+        }
     }
 }
