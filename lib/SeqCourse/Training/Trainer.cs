@@ -56,6 +56,11 @@ public sealed class Trainer
     /// <summary>Called after every <see cref="ProgressEvery"/>-th step and after the last one.</summary>
     public Action<TrainingProgress>? Progress { get; init; }
 
+    /// <summary>A ready-made progress display: one line "step 1200/5000  loss 12.345  smoothed 13.210" on the console.</summary>
+    public static Action<TrainingProgress> PrintProgress { get; } = p =>
+        Console.WriteLine($"step {p.Step + 1,6}/{p.TotalSteps}  loss {p.Loss,9:F4}  smoothed {p.SmoothedLoss,9:F4}" +
+                          (p.GradientNorm is { } n ? $"  ‖g‖ {n:F3}" : ""));
+
     /// <summary>How often <see cref="Progress"/> is called.</summary>
     public int ProgressEvery { get; init; } = 100;
 

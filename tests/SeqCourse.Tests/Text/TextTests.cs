@@ -303,3 +303,22 @@ public class CharLanguageModelTests
         Assert.Equal("parameters", ex.ParamName); Assert.Contains("3", ex.Message); Assert.Contains("4", ex.Message);
     }
 }
+
+public class WordLanguageModelTests
+{
+    [Fact]
+    public void WordLevelModelUsesUnkAndEos()
+    {
+        string[] corpus = ["the cat sat on the mat", "the dog sat on the log", "a cat ate the fish", "the dog ate a bone"];
+        var sentences = corpus.Select(Tokenizer.Words).ToArray();
+        var vocab = Vocabulary.Build(sentences.SelectMany(s => s), minCount: 2);
+        var lm = new CharLanguageModel(vocab, 8, new Random(3), initStd: 0.3) { TokenSeparator = " " };
+        Assert.Equal(vocab.EosIndex, lm.EosIndex);
+        var y = lm.Encode(Tokenizer.Words("the zebra sat"));
+        Assert.Equal([vocab.IndexOf("the"), vocab.UnkIndex!.Value, vocab.IndexOf("sat"), vocab.EosIndex!.Value], y);
+        var (_, grads) = lm.LossAndGradients(y);
+        H.AssertGradients(() => lm.Loss(y), lm.Parameters, grads);
+        var text = lm.SampleText(new Random(1), 1.0, 6);
+        Assert.All(text.Split(' '), w => Assert.True(vocab.Contains(w), w));
+    }
+}
