@@ -1,0 +1,14 @@
+// Shared set-up for every course notebook. The first cell of each notebook is exactly
+//     #load "../setup.csx"
+// The kernel already references the SeqCourse library, MathNet.Numerics and Plotly.NET.
+using System.Diagnostics;
+using SeqCourse;
+using MathNet.Numerics.LinearAlgebra;
+using Plotly.NET.CSharp;
+
+/// <summary>Axis titles, and optionally logarithmic axes, for a Plotly.NET chart.</summary>
+Plotly.NET.GenericChart Axes(Plotly.NET.GenericChart chart, string x, string y, bool logX = false, bool logY = false) =>
+    chart.WithXAxisStyle<double, double, string>(TitleText: x,
+            AxisType: logX ? Plotly.NET.StyleParam.AxisType.Log : Plotly.NET.StyleParam.AxisType.Linear)
+         .WithYAxisStyle<double, double, string>(TitleText: y,
+            AxisType: logY ? Plotly.NET.StyleParam.AxisType.Log : Plotly.NET.StyleParam.AxisType.Linear);
