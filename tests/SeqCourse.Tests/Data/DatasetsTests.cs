@@ -1,0 +1,54 @@
+namespace SeqCourse.Tests.Data;
+
+public class DatasetsTests
+{
+    [Fact]
+    public void FindRootWalksUpFromANestedFolder()
+    {
+        var nested = Path.Combine(DataFiles.Root, "datasets", "names");
+        Assert.Equal(DataFiles.Root, Datasets.FindRoot(nested));
+        Assert.True(File.Exists(Path.Combine(DataFiles.Root, "course.sln")));
+    }
+
+    [Fact]
+    public void FindRootFailsClearlyOutsideTheRepository()
+    {
+        var outside = Directory.CreateTempSubdirectory("seqcourse-nodata-");
+        try
+        {
+            // A datasets/ folder alone is not enough: the root also holds course.sln.
+            Directory.CreateDirectory(Path.Combine(outside.FullName, "datasets"));
+            var ex = Assert.Throws<DirectoryNotFoundException>(() => Datasets.FindRoot(outside.FullName));
+            Assert.Contains("course.sln", ex.Message);
+            Assert.Contains(outside.FullName, ex.Message);
+        }
+        finally { outside.Delete(recursive: true); }
+    }
+
+    [Fact]
+    public void FindRootRejectsAMissingStartDirectory()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Datasets.FindRoot("/no/such/seqcourse/dir"));
+        Assert.Equal("start", ex.ParamName);
+    }
+
+    [Fact]
+    public void LoadDatesRejectsAnUnknownSplit()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Datasets.LoadDates("valid", DataFiles.Root));
+        Assert.Equal("split", ex.ParamName);
+        Assert.Contains("valid", ex.Message);
+    }
+
+    [Fact]
+    public void EveryCommittedFileIsListedAndHasAReadme()
+    {
+        foreach (var (rel, _) in Datasets.Files)
+        {
+            Assert.True(File.Exists(Datasets.PathOf(rel, DataFiles.Root)), rel);
+            var folder = Path.GetDirectoryName(Datasets.PathOf(rel, DataFiles.Root))!;
+            Assert.True(File.Exists(Path.Combine(folder, "README.md")), $"{folder}/README.md");
+        }
+        Assert.True(File.Exists(Path.Combine(DataFiles.Root, "datasets", "README.md")));
+    }
+}
