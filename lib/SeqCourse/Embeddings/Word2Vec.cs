@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace SeqCourse;
 
@@ -92,6 +93,7 @@ public static class Word2Vec
         return counts;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static TrainingHistory Run(IReadOnlyList<int[]> sentences, double[] counts, Word2VecOptions o, Random rng,
         Func<int, int, double, double> step)
     {
