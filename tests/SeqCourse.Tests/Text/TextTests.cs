@@ -227,7 +227,6 @@ public class CharLanguageModelTests
     {
         // Fixed seed, Adam(0.01), clip 5, one name per step: the mean loss per name over the 50 names starts at
         // ≈ n_chars·ln 27 ≈ 39 and must fall below 20 within 1500 steps (≈ 12 passes over the names).
-        var sw = Stopwatch.StartNew();
         var names = InventedNames();
         var vocab = Vocabulary.Characters(names);
         var lm = new CharLanguageModel(vocab, 32, new Random(1));
@@ -244,7 +243,6 @@ public class CharLanguageModelTests
         var rng = new Random(9);
         var samples = Enumerable.Range(0, 10).Select(_ => lm.SampleText(rng, 0.5)).ToArray();
         Assert.All(samples, s => Assert.True(s.Length <= 50 && s.All(c => vocab.Contains(c.ToString()))));
-        Assert.True(sw.Elapsed.TotalSeconds < 10, $"took {sw.Elapsed.TotalSeconds:F1} s");
     }
 
     [Fact]
