@@ -1,0 +1,3 @@
+using SeqCourse;
+using MathNet.Numerics.LinearAlgebra;
+using Plotly.NET.CSharp;
