@@ -9,7 +9,6 @@ public class TrainingTests
     {
         // §5.5 settings: n_e = 16, window 2, k = 5 on the committed corpus, fixed seeds; 3 epochs instead
         // of 5 to keep the test short (with these seeds 3 epochs solve 39/40, 5 epochs 40/40).
-        var sw = Stopwatch.StartNew();
         var toks = WordCorpus.Tokenized();
         var vocab = WordVocabulary.Build(toks);
         var ids = toks.Select(t => vocab.Encode(t)).ToList();
@@ -24,7 +23,6 @@ public class TrainingTests
         double accuracy = 1 - misses.Count / (double)quads.Count;
         Assert.True(accuracy >= 0.8,
             $"accuracy {accuracy:P0}; missed: {string.Join(", ", misses.Select(q => $"{q.A}:{q.B}::{q.C}:{q.D}"))}");
-        Assert.True(sw.Elapsed.TotalSeconds < 30, $"took {sw.Elapsed.TotalSeconds:F1} s");
     }
 
     [Fact]
