@@ -182,7 +182,8 @@ public class TrainerTests
         using var cts = new CancellationTokenSource();
         var trainer = new Trainer(p, new Sgd(1.0))
         {
-            ClipValue = 5, ProgressEvery = 1,
+            ClipValue = 5,
+            ProgressEvery = 1,
             Progress = pr => { if (pr.Step == 4) cts.Cancel(); },
         };
         var result = trainer.Run(_ => (1.0, ParameterSet.Of(new NamedMatrix("d", H.Scalar(-100)))), 1000, cts.Token);
