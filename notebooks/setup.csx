@@ -1,10 +1,12 @@
 // Shared set-up for every course notebook. The first cell of each notebook is exactly
 //     #load "../setup.csx"
 // The kernel already references the SeqCourse library, MathNet.Numerics and Plotly.NET.
-using System.Diagnostics;
-using SeqCourse;
-using MathNet.Numerics.LinearAlgebra;
-using Plotly.NET.CSharp;
+// The usings are global so that they reach the notebook's own cells (plain usings of a #load'ed
+// file stay inside that file).
+global using System.Diagnostics;
+global using SeqCourse;
+global using MathNet.Numerics.LinearAlgebra;
+global using Plotly.NET.CSharp;
 
 /// <summary>Axis titles, and optionally logarithmic axes, for a Plotly.NET chart.</summary>
 Plotly.NET.GenericChart Axes(Plotly.NET.GenericChart chart, string x, string y, bool logX = false, bool logY = false) =>
