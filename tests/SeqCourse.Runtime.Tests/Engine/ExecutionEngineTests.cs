@@ -211,6 +211,22 @@ public class ExecutionEngineTests
     }
 
     [Fact]
+    public async Task A_cell_that_ignores_the_interrupt_is_reported_and_the_engine_refuses_further_cells()
+    {
+        using var engine = new ExecutionEngine(new EngineOptions { InterruptGracePeriod = TimeSpan.FromMilliseconds(300) });
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var watch = Stopwatch.StartNew();
+        var result = await engine.ExecuteAsync("Thread.Sleep(Timeout.Infinite);", cancellationToken: cts.Token);
+        Assert.True(result.Cancelled);
+        Assert.Contains("did not stop within 0.3 s", result.Error!.EValue);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+
+        var next = await engine.ExecuteAsync("1 + 1");
+        Assert.False(next.Success);
+        Assert.Equal("EngineStuck", next.Error!.EName);
+    }
+
+    [Fact]
     public async Task Environment_exit_is_blocked()
     {
         using var engine = new ExecutionEngine();
