@@ -89,8 +89,6 @@ public sealed partial class ExecutionEngine : IDisposable
             _gate.Release();
         }
 
-        // The first completion request builds a semantic model; do it now rather than while the user types.
-        _ = GetCompletions("Console.", "Console.".Length);
     }
 
     /// <summary>
@@ -295,11 +293,31 @@ public sealed partial class ExecutionEngine : IDisposable
         var rewritten = CellRewriter.Rewrite(tree).GetRoot().ToFullString();
         var options = _scriptOptions.WithFilePath(path);
         var previous = _state;
-        var script = previous is null
-            ? CSharpScript.Create(rewritten, options, typeof(NotebookGlobals))
-            : previous.Script.ContinueWith(rewritten, options);
+        Script<object> Continue(string source) => previous is null
+            ? CSharpScript.Create(source, options, typeof(NotebookGlobals))
+            : previous.Script.ContinueWith(source, options);
+        var script = Continue(rewritten);
 
-        var diagnostics = script.Compile();
+        var diagnostics = script.GetCompilation().GetDiagnostics();
+        if (diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            return new CellOutcome(ErrorReport.Compilation(diagnostics, DescribeFile), false);
+        }
+
+        // With types known, make expression-bodied lambdas and methods interruptible too. Should that ever
+        // turn a valid cell into an invalid one, the first version is run instead.
+        var checkedTree = script.GetCompilation().SyntaxTrees.Last();
+        if (ExpressionBodyRewriter.HasExpressionBodies(checkedTree.GetRoot()))
+        {
+            var model = script.GetCompilation().GetSemanticModel(checkedTree);
+            var withChecks = Continue(new ExpressionBodyRewriter(model).Visit(checkedTree.GetRoot()).ToFullString());
+            if (!withChecks.Compile().Any(d => d.Severity == DiagnosticSeverity.Error))
+            {
+                script = withChecks;
+            }
+        }
+
+        diagnostics = script.Compile();
         if (diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
         {
             return new CellOutcome(ErrorReport.Compilation(diagnostics, DescribeFile), false);

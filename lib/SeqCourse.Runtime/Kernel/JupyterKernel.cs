@@ -59,7 +59,8 @@ public sealed class JupyterKernel : IDisposable
                 iopub.Bind(_connection.Address(_connection.IopubPort));
                 _iopub = iopub;
                 // Warm up while clients connect; the first execute_request waits for it inside the engine.
-                _ = _engine.WarmUpAsync();
+                // The first completion builds a semantic model of the session; do that before the user types too.
+                _ = _engine.WarmUpAsync().ContinueWith(_ => _engine.CompleteAsync("Console.", "Console.".Length), TaskScheduler.Default);
                 var threads = new[]
                 {
                     StartThread("heartbeat", Heartbeat),

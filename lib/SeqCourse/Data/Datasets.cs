@@ -50,6 +50,8 @@ public static class Datasets
     {
         if (string.IsNullOrWhiteSpace(relative))
             throw new ArgumentException("relative must be a path like 'names/names-train.txt' but is empty.", nameof(relative));
+        if (root is not null && !Directory.Exists(root))
+            throw new ArgumentException($"root must be the repository folder (holding '{FolderName}/') but '{root}' does not exist.", nameof(root));
         return Path.Combine(root ?? FindRoot(), FolderName, relative);
     }
 

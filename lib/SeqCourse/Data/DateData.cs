@@ -188,18 +188,32 @@ public static class DateData
         return sb.ToString();
     }
 
+    /// <summary>Input index arrays of a batch (m arrays of length T_x), e.g. for an embedding layer.</summary>
+    public static int[][] InputIndices(IReadOnlyList<DateExample> examples)
+    {
+        NotEmpty(examples, nameof(examples));
+        return examples.Select(e => EncodeInput(e.Input)).ToArray();
+    }
+
+    /// <summary>Target index arrays of a batch (m arrays of length T_y).</summary>
+    public static int[][] TargetIndices(IReadOnlyList<DateExample> examples)
+    {
+        NotEmpty(examples, nameof(examples));
+        return examples.Select(e => EncodeTarget(e.Target)).ToArray();
+    }
+
     /// <summary>One-hot inputs of a batch: T_x = 30 matrices of shape (43, m); padding steps are one-hot on &lt;pad&gt;.</summary>
     public static Matrix<double>[] OneHotInputs(IReadOnlyList<DateExample> examples)
     {
         NotEmpty(examples, nameof(examples));
-        return DataEncoding.OneHot(examples.Select(e => EncodeInput(e.Input)).ToArray(), InputVocab.Count);
+        return DataEncoding.OneHot(InputIndices(examples), InputVocab.Count);
     }
 
     /// <summary>One-hot targets of a batch: T_y = 10 matrices of shape (11, m).</summary>
     public static Matrix<double>[] OneHotTargets(IReadOnlyList<DateExample> examples)
     {
         NotEmpty(examples, nameof(examples));
-        return DataEncoding.OneHot(examples.Select(e => EncodeTarget(e.Target)).ToArray(), OutputVocab.Count);
+        return DataEncoding.OneHot(TargetIndices(examples), OutputVocab.Count);
     }
 
     private static void NotEmpty<T>(IReadOnlyList<T> list, string name)
@@ -217,38 +231,5 @@ public static class DateData
         for (char c = '0'; c <= '9'; c++) v.Add(c.ToString());
         for (char c = 'a'; c <= 'z'; c++) v.Add(c.ToString());
         return v.ToArray();
-    }
-}
-
-/// <summary>Turning index sequences into the library's one-hot sequence batches.</summary>
-public static class DataEncoding
-{
-    /// <summary>
-    /// One-hot batch from equal-length index sequences: returns T matrices of shape (<paramref name="vocabSize"/>, m),
-    /// where m = sequences.Count and column j of step t is e_{sequences[j][t]}.
-    /// </summary>
-    public static Matrix<double>[] OneHot(IReadOnlyList<int[]> sequences, int vocabSize)
-    {
-        Guard.NotNull(sequences, nameof(sequences));
-        Guard.Positive(vocabSize, nameof(vocabSize));
-        if (sequences.Count == 0) throw new ArgumentException("sequences must contain at least one sequence but is empty.", nameof(sequences));
-        int T = Guard.NotNull(sequences[0], "sequences[0]").Length, m = sequences.Count;
-        if (T == 0) throw new ArgumentException("sequences[0] must have at least one step but is empty.", nameof(sequences));
-        var X = new Matrix<double>[T];
-        for (int t = 0; t < T; t++) X[t] = Matrix<double>.Build.Dense(vocabSize, m);
-        for (int j = 0; j < m; j++)
-        {
-            var s = Guard.NotNull(sequences[j], $"sequences[{j}]");
-            if (s.Length != T)
-                throw new ArgumentException($"sequences[{j}] must have length {T} like sequences[0] but has {s.Length}.", nameof(sequences));
-            for (int t = 0; t < T; t++)
-            {
-                if (s[t] < 0 || s[t] >= vocabSize)
-                    throw new ArgumentException(
-                        $"sequences[{j}][{t}] must be in [0, {vocabSize - 1}] but is {s[t]}.", nameof(sequences));
-                X[t][s[t], j] = 1.0;
-            }
-        }
-        return X;
     }
 }

@@ -23,18 +23,41 @@ public static class ToyTranslation
     public static IReadOnlyDictionary<string, string> Lexicon { get; } = new Dictionary<string, string>
     {
         // nouns
-        ["cat"] = "miru", ["dog"] = "vopa", ["bird"] = "tiko", ["fish"] = "salu", ["horse"] = "hepa",
-        ["child"] = "nilo", ["woman"] = "sena", ["man"] = "doru", ["farmer"] = "gaben", ["teacher"] = "lusan",
+        ["cat"] = "miru",
+        ["dog"] = "vopa",
+        ["bird"] = "tiko",
+        ["fish"] = "salu",
+        ["horse"] = "hepa",
+        ["child"] = "nilo",
+        ["woman"] = "sena",
+        ["man"] = "doru",
+        ["farmer"] = "gaben",
+        ["teacher"] = "lusan",
         // adjectives
-        ["big"] = "gora", ["small"] = "pim", ["red"] = "roka", ["old"] = "vesi", ["happy"] = "luma",
-        ["black"] = "nuro", ["young"] = "tavi",
+        ["big"] = "gora",
+        ["small"] = "pim",
+        ["red"] = "roka",
+        ["old"] = "vesi",
+        ["happy"] = "luma",
+        ["black"] = "nuro",
+        ["young"] = "tavi",
         // transitive verbs
-        ["sees"] = "nata", ["eats"] = "moka", ["likes"] = "lavi", ["follows"] = "sura", ["finds"] = "feno",
-        ["helps"] = "hapi", ["calls"] = "kolo",
+        ["sees"] = "nata",
+        ["eats"] = "moka",
+        ["likes"] = "lavi",
+        ["follows"] = "sura",
+        ["finds"] = "feno",
+        ["helps"] = "hapi",
+        ["calls"] = "kolo",
         // intransitive verbs
-        ["sleeps"] = "suno", ["runs"] = "kapa", ["sings"] = "lilo",
+        ["sleeps"] = "suno",
+        ["runs"] = "kapa",
+        ["sings"] = "lilo",
         // articles and time words
-        ["the"] = "ta", ["a"] = "u", ["today"] = "neli", ["now"] = "kesa",
+        ["the"] = "ta",
+        ["a"] = "u",
+        ["today"] = "neli",
+        ["now"] = "kesa",
     };
 
     private static readonly string[] Nouns = ["cat", "dog", "bird", "fish", "horse", "child", "woman", "man", "farmer", "teacher"];

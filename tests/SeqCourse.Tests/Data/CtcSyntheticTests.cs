@@ -4,7 +4,8 @@ namespace SeqCourse.Tests.Data;
 
 public class CtcSyntheticTests
 {
-    private static readonly Lazy<(CtcUtterance[] Train, CtcUtterance[] Test, Matrix<double> Prototypes)> Data =
+    /// <summary>The default set, generated once for all tests of this file.</summary>
+    internal static readonly Lazy<(CtcUtterance[] Train, CtcUtterance[] Test, Matrix<double> Prototypes)> Data =
         new(() => CtcSynthetic.Generate());
 
     [Fact]
@@ -161,7 +162,7 @@ public class CtcSyntheticFingerprintTests
     [Fact]
     public void DefaultSeedGivesThePinnedSkeleton()
     {
-        var (train, test, _) = CtcSynthetic.Generate();
+        var (train, test, _) = CtcSyntheticTests.Data.Value;
         var text = string.Concat(train.Concat(test).Select(u => $"{u.T}:{string.Join(",", u.Labels)}\n"));
         Assert.Equal("d5ba38c41d9932d03783440a4a09a97e207948ff4efad820053bbd8d2f7019e1", Datasets.Sha256(text));
     }

@@ -6,6 +6,18 @@ internal static class DataFiles
     /// <summary>The repository root, found from the test binary's folder (tests/SeqCourse.Tests/bin/...).</summary>
     public static string Root { get; } = Datasets.FindRoot(AppContext.BaseDirectory);
 
+    private static readonly Dictionary<string, DateExample[]> DateCache = [];
+
+    /// <summary>A split of the committed dates, read once per test run.</summary>
+    public static DateExample[] Dates(string split)
+    {
+        lock (DateCache)
+        {
+            if (!DateCache.TryGetValue(split, out var d)) DateCache[split] = d = Datasets.LoadDates(split, Root);
+            return d;
+        }
+    }
+
     /// <summary>
     /// Regenerates <paramref name="relative"/> through <see cref="Datasets.Files"/>, checks its hash against
     /// <paramref name="expectedSha256"/> (catches a changed generator) and the committed file's hash against the

@@ -33,6 +33,28 @@ public class DatasetsTests
     }
 
     [Fact]
+    public void LoadersRejectAMissingRoot()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Datasets.LoadNames("/no/such/seqcourse/root"));
+        Assert.Equal("root", ex.ParamName);
+        Assert.Contains("/no/such/seqcourse/root", ex.Message);
+    }
+
+    [Fact]
+    public void AMissingFileSaysHowToRegenerate()
+    {
+        var fake = Directory.CreateTempSubdirectory("seqcourse-fakeroot-");
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(fake.FullName, "datasets"));
+            var ex = Assert.Throws<FileNotFoundException>(() => Datasets.LoadDialogues(fake.FullName));
+            Assert.Contains("dialogues.txt", ex.Message);
+            Assert.Contains("WriteAll", ex.Message);
+        }
+        finally { fake.Delete(recursive: true); }
+    }
+
+    [Fact]
     public void LoadDatesRejectsAnUnknownSplit()
     {
         var ex = Assert.Throws<ArgumentException>(() => Datasets.LoadDates("valid", DataFiles.Root));

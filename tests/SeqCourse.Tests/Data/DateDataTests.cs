@@ -65,7 +65,7 @@ public class DateDataTests
         var formatsSeen = new HashSet<int>();
         foreach (var split in new[] { "train", "dev", "test" })
         {
-            foreach (var e in Datasets.LoadDates(split, DataFiles.Root))
+            foreach (var e in DataFiles.Dates(split))
             {
                 Assert.True(e.Input.Length <= DateData.Tx, e.Input);
                 Assert.Equal(e.Input.ToLowerInvariant(), e.Input);
@@ -135,9 +135,9 @@ public class DateDataTests
     [Fact]
     public void SplitsHaveTheSyllabusSizesAndNoRepeatedInput()
     {
-        var train = Datasets.LoadDates("train", DataFiles.Root);
-        var dev = Datasets.LoadDates("dev", DataFiles.Root);
-        var test = Datasets.LoadDates("test", DataFiles.Root);
+        var train = DataFiles.Dates("train");
+        var dev = DataFiles.Dates("dev");
+        var test = DataFiles.Dates("test");
         Assert.Equal(10_000, train.Length);
         Assert.Equal(1_000, dev.Length);
         Assert.Equal(1_000, test.Length);
@@ -182,6 +182,8 @@ public class DateDataTests
         Assert.Equal(1.0, X[29][DateData.PadIndex, 1]);
         Assert.Equal(1.0, Y[4][10, 0]); // "-"
         Assert.Equal(1.0, Y[9][3, 1]);  // the last "3"
+        Assert.Equal(DateData.EncodeInput("03/05/79"), DateData.InputIndices(batch)[1]);
+        Assert.Equal(DateData.EncodeTarget("1979-05-03"), DateData.TargetIndices(batch)[0]);
     }
 
     [Fact]

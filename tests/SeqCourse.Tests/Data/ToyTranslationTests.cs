@@ -21,6 +21,7 @@ public class ToyTranslationTests
         Assert.Equal(200, pairs.Length);
         Assert.Equal(200, pairs.Select(p => p.English).Distinct().Count());
         var reverse = ToyTranslation.Lexicon.ToDictionary(kv => kv.Value, kv => kv.Key);
+        Assert.Equal(31, ToyTranslation.Lexicon.Count);            // as the README says
         Assert.Equal(ToyTranslation.Lexicon.Count, reverse.Count); // one-to-one
         foreach (var p in pairs)
         {
