@@ -97,7 +97,7 @@ public class BinaryAdditionExperimentTests
         var options = new BinaryAdditionOptions
         {
             Activation = Activation.Tanh, Initialization = WeightInit.Xavier, Optimizer = OptimizerKind.Adam,
-            LearningRate = 0.01, Steps = 1000, BatchSize = 16, EvalEvery = 100,
+            LearningRate = 0.01, Steps = 600, BatchSize = 16, EvalEvery = 100,
         };
         var r = BinaryAdditionExperiment.BinaryAdditionTrain(options, new Random(1));
         Assert.Equal(1.0, r.FinalAccuracy);
