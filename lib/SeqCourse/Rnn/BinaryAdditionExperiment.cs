@@ -128,7 +128,7 @@ public sealed record BinaryAdditionResult(
 /// J = (1/m) Σ_i Σ_t [−y ln ŷ − (1 − y) ln(1 − ŷ)]
 /// </code>
 /// It computes exactly what <see cref="Rnn.Forward"/>, <see cref="Losses.SigmoidBinaryCrossEntropy"/> and
-/// <see cref="Rnn.Backward"/> compute, but into buffers allocated once per batch size, so that the hundreds of
+/// <see cref="Rnn.Backward"/> compute, but into buffers allocated once per batch size, so that the dozens of
 /// runs of the experiment notebook stay fast. The parameters are referenced, not copied: an optimizer that
 /// updates them in place is seen by the next call.
 /// </summary>
