@@ -22,7 +22,8 @@ public sealed class GemmWorkload : IBenchWorkload
             TimeSpan.FromSeconds(context.Quick ? 30 : 120));
         double? peak = context.Results.FirstOrDefault(r => r.Id == "fma_peak")?.Ours;
         string ofPeak = peak is double p ? $"{100 * ours / p:F0} % of FMA peak" : "FMA peak not measured";
-        bool? met = peer.Value is double pv && peak is double pk ? ours >= pv && ours >= 0.75 * pk : null;
+        // The target is stated for N = 1024: a --quick run (N = 256) does not judge it.
+        bool? met = !context.Quick && peer.Value is double pv && peak is double pk ? ours >= pv && ours >= 0.75 * pk : null;
         return new BenchResult(Id, "GFLOP/s", true, ours, peer.Value, "PyTorch (OpenBLAS)",
             "≥ 1.0× peer and ≥ 75 % of FMA peak", met,
             $"N={n}, best of {reps}, {Gemm.Resolve(default)}; {ofPeak}; peer {peer.Note}");
