@@ -104,7 +104,7 @@ public sealed partial class HtmlSiteExporter
             {
                 case CellType.Markdown:
                     var rendered = RenderMarkdown(ResolveAttachments(cell));
-                    hasMath |= rendered.Contains("class=\"math\"", StringComparison.Ordinal);
+                    hasMath |= rendered.Contains("class=\"math", StringComparison.Ordinal);
                     body.Append("<section class=\"cell markdown-cell\">\n").Append(rendered).Append("</section>\n");
                     break;
                 case CellType.Code:
@@ -192,9 +192,10 @@ public sealed partial class HtmlSiteExporter
         var renderer = new HtmlRenderer(writer);
         markdown.Setup(renderer);
         renderer.ObjectRenderers.ReplaceOrAdd<HtmlMathInlineRenderer>(new DisplayAwareMathInlineRenderer());
-        renderer.Render(Markdown.Parse(text, markdown));
+        var (protectedText, math) = MathProtector.Protect(text);
+        renderer.Render(Markdown.Parse(protectedText, markdown));
         writer.Flush();
-        return writer.ToString();
+        return MathProtector.Restore(writer.ToString(), math);
     }
 
     /// <summary>
