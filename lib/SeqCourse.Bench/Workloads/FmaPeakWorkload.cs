@@ -65,7 +65,8 @@ public sealed class FmaPeakWorkload : IBenchWorkload
                 double c0 = ThreadCpuSeconds();
                 Sink(wide ? Loop512(iterations) : Loop256(iterations));
                 cpuSeconds[index] = ThreadCpuSeconds() - c0;
-            }) { IsBackground = true };
+            })
+            { IsBackground = true };
             workers[t].Start();
         }
         Thread.Sleep(10);
