@@ -1,4 +1,5 @@
 using MathNet.Numerics.LinearAlgebra;
+using SeqCourse.Numerics;
 
 namespace SeqCourse;
 
@@ -231,12 +232,12 @@ public sealed class BinaryAdditionRnn
             var z = b.Z[t]; var zv = Values(z);
             // z⟨t⟩ starts as the broadcast bias b_a, then accumulates the two products
             for (int j = 0; j < m; j++) ba.AsSpan().CopyTo(zv.AsSpan(j * na, na));
-            if (t > 0) Dense.MultiplyAdd(z, p.Waa, b.A[t - 1]);   // a⟨0⟩ = 0 contributes nothing
-            Dense.MultiplyAdd(z, p.Wax, x[t]);
+            if (t > 0) z.AddProduct(p.Waa, b.A[t - 1]);   // a⟨0⟩ = 0 contributes nothing
+            z.AddProduct(p.Wax, x[t]);
             Activate(G, zv, Values(b.A[t]));
             var zy = b.Zy[t]; var zyv = Values(zy);
             Array.Fill(zyv, by);
-            Dense.MultiplyAdd(zy, p.Wya, b.A[t]);
+            zy.AddProduct(p.Wya, b.A[t]);
             if (y is null) continue;
             // BCE with ln σ(z) = −softplus(−z), ln(1 − σ(z)) = −softplus(z); dz_y = (ŷ − y)/m (the 1/m of J)
             var yv = y[t]; var dzy = Values(b.DZy[t]);
@@ -261,21 +262,21 @@ public sealed class BinaryAdditionRnn
         {
             var dzy = b.DZy[t];
             // output layer: dW_ya += dz_y a⟨t⟩ᵀ, db_y += Σ dz_y
-            Dense.MultiplyTransposeAdd(g.dWya, dzy, b.A[t]);
+            g.dWya.AddProductTransposed(dzy, b.A[t]);
             g.dby[0, 0] += Sum(Values(dzy));
             // da = W_yaᵀ dz_y⟨t⟩ + da_next   (accumulated into daNext, which is not needed any more)
             var da = daNext;
-            Dense.TransposeMultiplyAdd(da, p.Wya, dzy);
+            da.AddTransposedProduct(p.Wya, dzy);
             // dz = da ⊙ g′(z⟨t⟩)
             var dz = b.Dz;
             Derivative(G, Values(b.Z[t]), Values(b.A[t]), Values(da), Values(dz));
             // dW_ax += dz x⟨t⟩ᵀ, dW_aa += dz a⟨t−1⟩ᵀ, db_a += Σ_cols dz
-            Dense.MultiplyTransposeAdd(g.dWax, dz, x[t]);
-            if (t > 0) Dense.MultiplyTransposeAdd(g.dWaa, dz, b.A[t - 1]);
+            g.dWax.AddProductTransposed(dz, x[t]);
+            if (t > 0) g.dWaa.AddProductTransposed(dz, b.A[t - 1]);
             RnnCell.AddColumnSums(g.dba, dz);
             // da_next = W_aaᵀ dz (the gradient reaching a⟨t−1⟩)
             daNext.Clear();
-            if (t > 0) Dense.TransposeMultiplyAdd(daNext, p.Waa, dz);
+            if (t > 0) daNext.AddTransposedProduct(p.Waa, dz);
         }
     }
 
