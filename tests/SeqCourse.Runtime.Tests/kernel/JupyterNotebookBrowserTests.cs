@@ -17,12 +17,39 @@ public class JupyterNotebookBrowserTests
     [Fact]
     public async Task Classic_notebook_runs_all_cells_without_errors_and_draws_the_plotly_figure_offline()
     {
+        await RunAllCellsInClassicNotebook("demo.ipynb", root => File.Copy(TestSupport.DemoNotebook, Path.Combine(root, "demo.ipynb")), async (page, context) =>
+        {
+            Assert.Equal(1, await page.Locator(".js-plotly-plot .scatterlayer .trace").CountAsync());
+            Assert.Contains("sum = 5", await page.Locator(".output_stdout").First.InnerTextAsync());
+            Assert.True(await page.Locator(".output_html table").CountAsync() >= 1, "the matrix is shown as a table" + context);
+        });
+    }
+
+    [Fact]
+    public async Task Classic_notebook_runs_the_first_week1_notebook_and_draws_its_figures_offline()
+    {
+        // The course's own notebook, laid out as in the repository so that `#load "../setup.csx"` resolves.
+        const string notebook = "week1/01-notation-and-forward.ipynb";
+        await RunAllCellsInClassicNotebook(notebook, root =>
+        {
+            var source = Path.Combine(TestSupport.RepositoryRoot, "notebooks");
+            Directory.CreateDirectory(Path.Combine(root, "week1"));
+            File.Copy(Path.Combine(source, "setup.csx"), Path.Combine(root, "setup.csx"));
+            File.Copy(Path.Combine(source, notebook), Path.Combine(root, notebook));
+        }, async (page, context) =>
+        {
+            Assert.True(await page.Locator(".js-plotly-plot").CountAsync() >= 1, "no Plotly figure was drawn" + context);
+        });
+    }
+
+    private static async Task RunAllCellsInClassicNotebook(string notebookPath, Action<string> populate, Func<IPage, string, Task> check)
+    {
         DebianPython.Require("notebook", "jupyter_client");
         Assert.True(File.Exists(TestSupport.Chromium), $"{TestSupport.Chromium} is missing: apt-get install chromium (the README's test command does).");
         var kernel = new InstalledKernel();
         var root = Path.Combine(kernel.Prefix, "notebooks");
         Directory.CreateDirectory(root);
-        File.Copy(TestSupport.DemoNotebook, Path.Combine(root, "demo.ipynb"));
+        populate(root);
 
         var port = FreePort();
         var log = new StringBuilder();
@@ -60,7 +87,7 @@ public class JupyterNotebookBrowserTests
                 }
             });
 
-            await page.GotoAsync(local + "notebooks/demo.ipynb", new PageGotoOptions { WaitUntil = WaitUntilState.Load, Timeout = 60_000 });
+            await page.GotoAsync(local + "notebooks/" + notebookPath, new PageGotoOptions { WaitUntil = WaitUntilState.Load, Timeout = 60_000 });
             await page.WaitForFunctionAsync(
                 "() => window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()",
                 null, new PageWaitForFunctionOptions { Timeout = 90_000, PollingInterval = 250 });
@@ -69,14 +96,12 @@ public class JupyterNotebookBrowserTests
             await page.EvaluateAsync("() => Jupyter.notebook.execute_all_cells()");
             await page.WaitForFunctionAsync(
                 "() => Jupyter.notebook.get_cells().filter(c => c.cell_type === 'code').every(c => typeof c.input_prompt_number === 'number')",
-                null, new PageWaitForFunctionOptions { Timeout = 120_000, PollingInterval = 250 });
+                null, new PageWaitForFunctionOptions { Timeout = 300_000, PollingInterval = 250 });
             await page.WaitForSelectorAsync(".js-plotly-plot .main-svg", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached, Timeout = 30_000 });
 
             var context = $"\npage errors: {string.Join(" | ", errors)}\nblocked: {string.Join(" ", blocked)}\nserver log:\n{log}";
             Assert.True(await page.Locator(".output_error").CountAsync() == 0, "a cell shows an error" + context);
-            Assert.Equal(1, await page.Locator(".js-plotly-plot .scatterlayer .trace").CountAsync());
-            Assert.Contains("sum = 5", await page.Locator(".output_stdout").First.InnerTextAsync());
-            Assert.True(await page.Locator(".output_html table").CountAsync() >= 1, "the matrix is shown as a table" + context);
+            await check(page, context);
             Assert.True(errors.Count == 0, "the page has JavaScript errors" + context);
         }
         finally
