@@ -2,6 +2,15 @@ using MathNet.Numerics.LinearAlgebra;
 
 namespace SeqCourse;
 
+/// <summary>The recurrent cell of HRED's utterance encoder and context RNN.</summary>
+public enum HredCell
+{
+    /// <summary>GRU (syllabus 1.8).</summary>
+    Gru,
+    /// <summary>LSTM without peepholes (syllabus 1.9).</summary>
+    Lstm,
+}
+
 /// <summary>Sizes of an <see cref="Hred"/>. <see cref="LatentSize"/> &gt; 0 makes it a VHRED.</summary>
 /// <param name="VocabularySize">n_v.</param>
 /// <param name="EmbeddingSize">n_e (one embedding E shared by encoder and decoder).</param>
@@ -10,8 +19,9 @@ namespace SeqCourse;
 /// <param name="DecoderSize">n_s, the decoder GRU state.</param>
 /// <param name="LatentSize">n_z of VHRED's latent z_n; 0 for plain HRED.</param>
 /// <param name="MaxUtteranceLength">Longest utterance accepted (words) and the default generation limit.</param>
+/// <param name="Cell">The cell of the utterance encoder and the context RNN (the decoder is always a GRU).</param>
 public sealed record HredConfig(int VocabularySize, int EmbeddingSize, int EncoderSize, int ContextSize, int DecoderSize,
-    int LatentSize = 0, int MaxUtteranceLength = 20)
+    int LatentSize = 0, int MaxUtteranceLength = 20, HredCell Cell = HredCell.Gru)
 {
     /// <summary>True for VHRED.</summary>
     public bool IsVariational => LatentSize > 0;
@@ -98,9 +108,9 @@ public sealed class HredCache
 {
     internal DialogueBatch Batch = null!;
     internal double Beta;
-    internal GruCache[][] Enc = null!;
+    internal RecurrentOutput[] Enc = null!;
     internal Matrix<double>[] U = null!;
-    internal GruCache[] Ctx = null!;
+    internal RecurrentOutput Ctx = null!;
     internal Matrix<double>[] H = null!;
     internal Step[] Steps = null!;
     internal HredLossTerms Terms = null!;
@@ -118,8 +128,8 @@ public sealed class HredCache
 
 /// <summary>
 /// HRED (Sordoni et al. 2015; Serban et al. 2016; syllabus 4.2) and VHRED (Serban et al. 2017; 4.3).
-/// Utterance encoder: a GRU over the embedded words of turn n; its last state (at each dialogue's own length) is u_n.
-/// Context: a GRU over u_1 … u_N gives h_n. Decoder: a GRU generating turn n+1 with teacher forcing, its input
+/// Utterance encoder: a GRU (or LSTM, <see cref="HredConfig.Cell"/>) over the embedded words of turn n; its last state (at each dialogue's own length) is u_n.
+/// Context: a second RNN of the same cell over u_1 … u_N gives h_n. Decoder: a GRU generating turn n+1 with teacher forcing, its input
 /// [e(w_(t−1)); c] and its initial state s⟨0⟩ = tanh(W_s c + b_s), where c = h_n (HRED) or [h_n; z_(n+1)] (VHRED);
 /// ŷ = softmax(W_y s + b_y). VHRED draws z_(n+1) = μ_q + σ_q ⊙ ε from the posterior q(z | h_n, u_(n+1)) in training
 /// and from the prior p(z | h_n) in generation, and adds β·KL(q ‖ p) to the loss (β &lt; 1 early on = KL annealing).
@@ -136,8 +146,8 @@ public sealed class Hred
         var c = config;
         Func<int, int, Random, Matrix<double>> init = std is { } s ? (r, k, g) => Init.Normal(r, k, s, g) : Init.Xavier;
         Embedding = std is { } s1 ? new Embedding(Init.Normal(c.EmbeddingSize, c.VocabularySize, s1, rng)) : Embedding.Create(c.VocabularySize, c.EmbeddingSize, rng);
-        Encoder = std is { } s2 ? GruParameters.Normal(c.EmbeddingSize, c.EncoderSize, s2, rng) : GruParameters.Create(c.EmbeddingSize, c.EncoderSize, rng);
-        Context = std is { } s3 ? GruParameters.Normal(c.EncoderSize, c.ContextSize, s3, rng) : GruParameters.Create(c.EncoderSize, c.ContextSize, rng);
+        Encoder = Layer(c.Cell, c.EmbeddingSize, c.EncoderSize, std, rng);
+        Context = Layer(c.Cell, c.EncoderSize, c.ContextSize, std, rng);
         if (c.IsVariational)
         {
             Prior = new GaussianHead(c.ContextSize, c.ContextSize, c.LatentSize, rng, init, std is not null);
@@ -148,13 +158,22 @@ public sealed class Hred
             : GruParameters.Create(c.EmbeddingSize + c.ConditionSize, c.DecoderSize, rng);
         Wy = init(c.VocabularySize, c.DecoderSize, rng); by = std is { } s6 ? Init.Normal(c.VocabularySize, 1, s6, rng) : Init.Zeros(c.VocabularySize, 1);
 
-        var parts = new List<(string, IParameterSet)> { ("", Embedding), ("enc.", Encoder), ("ctx.", Context) };
+        var parts = new List<(string, IParameterSet)> { ("", Embedding), ("enc.", Encoder.Parameters), ("ctx.", Context.Parameters) };
         if (Prior is not null) { parts.Add(("prior.", ParameterSet.Of([.. Prior.Items]))); parts.Add(("post.", ParameterSet.Of([.. Posterior!.Items]))); }
         parts.Add(("", ParameterSet.Of(new("Ws", Ws), new("bs", bs))));
         parts.Add(("dec.", Decoder));
         parts.Add(("", ParameterSet.Of(new("Wy", Wy), new("by", by))));
         Parameters = ParameterSet.Concat([.. parts]);
     }
+
+    private static IRecurrentLayer Layer(HredCell cell, int nx, int na, double? std, Random rng) => (cell, std) switch
+    {
+        (HredCell.Gru, { } s) => new GruLayer(GruParameters.Normal(nx, na, s, rng)),
+        (HredCell.Gru, null) => new GruLayer(GruParameters.Create(nx, na, rng)),
+        (HredCell.Lstm, { } s) => new LstmLayer(LstmParameters.Normal(nx, na, s, rng)),
+        (HredCell.Lstm, null) => new LstmLayer(LstmParameters.Create(nx, na, rng)),
+        _ => throw new ArgumentException($"cell must be Gru or Lstm but is {cell}.", nameof(cell)),
+    };
 
     /// <summary>Every entry (biases too) ~ N(0, std²): for gradient checks.</summary>
     public static Hred Normal(HredConfig config, double std, Random rng) => new(config, rng, std);
@@ -163,10 +182,10 @@ public sealed class Hred
     public HredConfig Config { get; }
     /// <summary>E (n_e, n_v), shared by encoder and decoder inputs.</summary>
     public Embedding Embedding { get; }
-    /// <summary>Utterance encoder GRU.</summary>
-    public GruParameters Encoder { get; }
-    /// <summary>Context (session-level) GRU.</summary>
-    public GruParameters Context { get; }
+    /// <summary>Utterance encoder RNN (GRU or LSTM, zero initial state).</summary>
+    public IRecurrentLayer Encoder { get; }
+    /// <summary>Context (session-level) RNN (GRU or LSTM, zero initial state).</summary>
+    public IRecurrentLayer Context { get; }
     /// <summary>VHRED prior network p(z | h) (null for HRED).</summary>
     public GaussianHead? Prior { get; }
     /// <summary>VHRED posterior network q(z | h, u) (null for HRED).</summary>
@@ -206,19 +225,21 @@ public sealed class Hred
             foreach (var step in turn)
                 foreach (var j in step)
                     if (j >= Config.VocabularySize) throw new ArgumentException($"batch must use word indices < {Config.VocabularySize} but contains {j}.", nameof(batch));
-        var cache = new HredCache { Batch = batch, Beta = beta, Enc = new GruCache[N][], U = new Matrix<double>[N], Steps = new HredCache.Step[N - 1] };
+        var cache = new HredCache { Batch = batch, Beta = beta, Enc = new RecurrentOutput[N], U = new Matrix<double>[N], Steps = new HredCache.Step[N - 1] };
 
         // Utterance encoder: u_n = the encoder state at each dialogue's last word.
         for (int n = 0; n < N; n++)
         {
-            var (C, caches) = Gru.Forward(Embedding.Forward(batch.Turns[n]), Encoder);
-            cache.Enc[n] = caches;
+            var enc = Encoder.Forward(Embedding.Forward(batch.Turns[n]));
+            var C = enc.A;
+            cache.Enc[n] = enc;
             var u = Matrix<double>.Build.Dense(Config.EncoderSize, m);
             for (int i = 0; i < m; i++) u.SetColumn(i, C[batch.Lengths[n][i] - 1].Column(i));
             cache.U[n] = u;
         }
         // Context RNN over u_1 … u_(N−1): h_n summarises the dialogue so far.
-        (cache.H, cache.Ctx) = Gru.Forward(cache.U[..(N - 1)], Context);
+        cache.Ctx = Context.Forward(cache.U[..(N - 1)]);
+        cache.H = cache.Ctx.A;
 
         double nll = 0, kl = 0; int tokens = 0;
         for (int n = 0; n < N - 1; n++)
@@ -269,7 +290,7 @@ public sealed class Hred
         var batch = cache.Batch; int N = batch.TurnCount, m = batch.BatchSize;
         int ne = Config.EmbeddingSize, nh = Config.ContextSize, nz = Config.LatentSize;
         var dE = Matrix<double>.Build.Dense(ne, Config.VocabularySize);
-        var gEnc = Encoder.ZeroGradients(); var gCtx = Context.ZeroGradients(); var gDec = Decoder.ZeroGradients();
+        var gEnc = ZeroGradients(Encoder.Parameters); var gCtx = ZeroGradients(Context.Parameters); var gDec = Decoder.ZeroGradients();
         var gPrior = Prior?.Items.Select(i => new NamedMatrix("d" + i.Name, Zeros(i.Value))).ToArray();
         var gPost = Posterior?.Items.Select(i => new NamedMatrix("d" + i.Name, Zeros(i.Value))).ToArray();
         var dWs = Zeros(Ws); var dbs = Zeros(bs); var dWy = Zeros(Wy); var dby = Zeros(by);
@@ -325,14 +346,15 @@ public sealed class Hred
             }
         }
         // Context GRU.
-        var (dUctx, _, gc) = Gru.Backward(dH, cache.Ctx);
-        gCtx.Add(gc);
+        var ctxGrads = Context.Backward(dH, cache.Ctx);
+        AddInto(gCtx, ctxGrads.Grads);
+        var dUctx = ctxGrads.DX;
         for (int n = 0; n < N - 1; n++) dU[n].Add(dUctx[n], dU[n]);
         // Encoder GRU per turn: ∂J/∂u_n enters at step len_i − 1 of column i.
         for (int n = 0; n < N; n++)
         {
-            var caches = cache.Enc[n];
-            var dCenc = new Matrix<double>?[caches.Length];
+            var encOut = cache.Enc[n];
+            var dCenc = new Matrix<double>?[encOut.A.Length];
             bool any = false;
             for (int i = 0; i < m; i++)
             {
@@ -342,9 +364,9 @@ public sealed class Hred
                 any = true;
             }
             if (!any) continue;
-            var (dXenc, _, ge) = Gru.Backward(dCenc, caches);
-            gEnc.Add(ge);
-            dE.Add(Embedding.Backward(dXenc, batch.Turns[n]), dE);
+            var encGrads = Encoder.Backward(dCenc, encOut);
+            AddInto(gEnc, encGrads.Grads);
+            dE.Add(Embedding.Backward(encGrads.DX, batch.Turns[n]), dE);
         }
 
         var parts = new List<(string, IParameterSet)> { ("", SeqCourse.Embedding.Gradients(dE)), ("enc.", gEnc), ("ctx.", gCtx) };
@@ -387,10 +409,9 @@ public sealed class Hred
             if (ids.Length == 0) throw new ArgumentException("turns must not contain an empty utterance.", nameof(turns));
             if (ids.Length > Config.MaxUtteranceLength)
                 throw new ArgumentException($"turns must have at most {Config.MaxUtteranceLength} words per utterance but one has {ids.Length}.", nameof(turns));
-            var (C, _) = Gru.Forward(Embedding.Forward(ids.Select(j => new[] { j }).ToArray()), Encoder);
-            us.Add(C[^1]);
+            us.Add(Encoder.Forward(Embedding.Forward(ids.Select(j => new[] { j }).ToArray())).A[^1]);
         }
-        var h = Gru.Forward(us, Context).C[^1];
+        var h = Context.Forward(us).A[^1];
         var c = h;
         if (Config.IsVariational)
         {
@@ -420,6 +441,15 @@ public sealed class Hred
     }
 
     private static Matrix<double> Zeros(Matrix<double> like) => Matrix<double>.Build.Dense(like.RowCount, like.ColumnCount);
+
+    private static IParameterSet ZeroGradients(IParameterSet p) =>
+        ParameterSet.Of(p.Items.Select(i => new NamedMatrix("d" + i.Name, Zeros(i.Value))).ToArray());
+
+    private static void AddInto(IParameterSet acc, IParameterSet g)
+    {
+        ParameterSet.CheckMatches(acc, g);
+        for (int k = 0; k < acc.Items.Count; k++) acc.Items[k].Value.Add(g.Items[k].Value, acc.Items[k].Value);
+    }
 }
 
 /// <summary>KL annealing (Bowman et al. 2016): β rises linearly from 0 to 1 over the first steps, so the decoder cannot ignore z early on.</summary>
