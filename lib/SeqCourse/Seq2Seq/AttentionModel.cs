@@ -37,24 +37,30 @@ public sealed class AttentionModel
     /// <summary>T_y.</summary>
     public int OutputLength { get; }
 
-    /// <summary>Everything one forward pass computed: logits z_y⟨t⟩ (n_y, m), attention weights α⟨t⟩ (T_x, m) and the caches.</summary>
+    /// <summary>
+    /// Everything one forward pass computed: logits z_y⟨t⟩ (n_y, m), attention weights α⟨t⟩ (T_x, m) and the caches.
+    /// A pass can be back-propagated once (its attention memory accumulates the gradients).
+    /// </summary>
     public sealed class ForwardPass
     {
-        internal ForwardPass(Matrix<double>[] zy, AttentionOutput[] attention, LstmCache[] decoder, RecurrentOutput encoder, BidirectionalLayer layer)
+        internal ForwardPass(Matrix<double>[] zy, AttentionStep[] attention, AttentionMemory memory, LstmCache[] decoder,
+            RecurrentOutput encoder, BidirectionalLayer layer)
         {
-            Zy = zy; Attention = attention; Decoder = decoder; Encoder = encoder; Layer = layer;
+            Zy = zy; Attention = attention; Memory = memory; Decoder = decoder; Encoder = encoder; Layer = layer;
         }
 
         /// <summary>z_y⟨t⟩ for t = 1…T_y, each (n_y, m).</summary>
         public Matrix<double>[] Zy { get; }
 
-        /// <summary>α⟨t,t′⟩ for step t as a (T_x, m) matrix (column i = example i).</summary>
+        /// <summary>α⟨t,t′⟩ for step t (0-based) as a (T_x, m) matrix (column i = example i).</summary>
         public Matrix<double> AlphaAt(int t) => Attention[t].Alpha;
 
-        internal AttentionOutput[] Attention { get; }
+        internal AttentionStep[] Attention { get; }
+        internal AttentionMemory Memory { get; }
         internal LstmCache[] Decoder { get; }
         internal RecurrentOutput Encoder { get; }
         internal BidirectionalLayer Layer { get; }
+        internal bool BackwardDone { get; set; }
     }
 
     /// <summary>
@@ -71,16 +77,18 @@ public sealed class AttentionModel
         var (W, b) = p.Decoder.Stacked();
         var s = Matrix<double>.Build.Dense(ns, m);
         var c = Matrix<double>.Build.Dense(ns, m);
-        var att = new AttentionOutput[OutputLength];
+        var memory = AttentionMemory.Create(enc.A, p.Attention);   // W2 a⟨t′⟩ once for all T_y steps
+        var att = new AttentionStep[OutputLength];
         var caches = new LstmCache[OutputLength];
         var zy = new Matrix<double>[OutputLength];
         for (int t = 0; t < OutputLength; t++)
         {
-            att[t] = Attention.AttentionForward(s, enc.A, p.Attention);                         // ctx⟨t⟩ from s⟨t−1⟩
-            (s, c, caches[t]) = LstmCell.ForwardUnchecked(att[t].Ctx, s, c, p.Decoder, W, b);    // s⟨t⟩ = LSTM(s⟨t−1⟩, ctx⟨t⟩)
+            var (ctx, step) = memory.Attend(s);                                           // ctx⟨t⟩, α⟨t,·⟩ from s⟨t−1⟩
+            att[t] = step;
+            (s, c, caches[t]) = LstmCell.ForwardUnchecked(ctx, s, c, p.Decoder, W, b);    // s⟨t⟩ = LSTM(s⟨t−1⟩, c⟨t−1⟩, ctx⟨t⟩)
             zy[t] = GatedMath.AddBias(p.Wy * s, p.by);
         }
-        return new ForwardPass(zy, att, caches, enc, layer);
+        return new ForwardPass(zy, att, memory, caches, enc, layer);
     }
 
     /// <summary>J = (1/m) Σ_i Σ_t −ln ŷ⟨t⟩[y⟨t⟩]; <paramref name="targets"/>[i] has T_y tokens in [0, n_y).</summary>
@@ -98,16 +106,12 @@ public sealed class AttentionModel
 
     private IParameterSet Backward(ForwardPass f, Matrix<double>[] dZy)
     {
+        if (f.BackwardDone) throw new InvalidOperationException("This forward pass has already been back-propagated.");
+        f.BackwardDone = true;
         var p = Parameters;
-        int Tx = f.Encoder.A.Length, m = dZy[0].ColumnCount, ns = p.Decoder.HiddenSize;
+        int m = dZy[0].ColumnCount, ns = p.Decoder.HiddenSize;
         var dWy = Matrix<double>.Build.Dense(p.Wy.RowCount, p.Wy.ColumnCount);
         var dby = Matrix<double>.Build.Dense(p.by.RowCount, 1);
-        var (nH, _, nA2) = p.Attention.Sizes;
-        var dW1 = Matrix<double>.Build.Dense(nH, ns);
-        var dW2 = Matrix<double>.Build.Dense(nH, nA2);
-        var dv = Matrix<double>.Build.Dense(nH, 1);
-        var dA = new Matrix<double>?[Tx];
-        for (int t = 0; t < Tx; t++) dA[t] = Matrix<double>.Build.Dense(nA2, m);
         var acc = new LstmAccumulator(p.Decoder);
         var dsNext = Matrix<double>.Build.Dense(ns, m);    // ∂J/∂s⟨t⟩ from step t + 1 (LSTM and attention); 0 at T_y
         var dcNext = Matrix<double>.Build.Dense(ns, m);
@@ -118,14 +122,13 @@ public sealed class AttentionModel
             dby.Add(GatedMath.SumColumns(dZy[t]), dby);
             var ds = p.Wy.TransposeThisAndMultiply(dZy[t]) + dsNext;             // ds⟨t⟩ = W_yᵀ dz_y⟨t⟩ + (from step t + 1)
             var (dCtx, dsPrev, dcPrev) = LstmCell.BackwardInto(ds, dcNext, f.Decoder[t], acc);
-            var ab = Attention.AttentionBackward(dCtx, f.Attention[t].Cache, p.Attention);
-            dW1.Add(ab.Grads.dW1, dW1); dW2.Add(ab.Grads.dW2, dW2); dv.Add(ab.Grads.dv, dv);
-            for (int k = 0; k < Tx; k++) dA[k]!.Add(ab.da[k], dA[k]);          // every a⟨t′⟩ fed ctx⟨t⟩
-            dsNext = dsPrev + ab.ds;                                             // s⟨t−1⟩ fed both the LSTM and the attention of step t
+            var dsAtt = f.Memory.AttendBackward(dCtx, f.Attention[t]);          // the attention's share of ∂J/∂s⟨t−1⟩
+            dsNext = dsPrev + dsAtt;                                             // s⟨t−1⟩ fed both the LSTM and the attention of step t
             dcNext = dcPrev;
         }
+        var (gAtt, dA) = f.Memory.Gradients();                                   // every a⟨t′⟩ fed every ctx⟨t⟩
         var gEnc = f.Layer.Backward(dA, f.Encoder);
-        return ParameterSet.Concat(("enc.", gEnc.Grads), ("att.", new AttentionGradients(dW1, dW2, dv)), ("dec.", acc.ToGradients()),
+        return ParameterSet.Concat(("enc.", gEnc.Grads), ("att.", gAtt), ("dec.", acc.ToGradients()),
             ("", ParameterSet.Of(new NamedMatrix("dWy", dWy), new NamedMatrix("dby", dby))));
     }
 
