@@ -19,6 +19,10 @@ public static class BenchCommand
         new FmaPeakWorkload(),
         new GemmWorkload(),
         new GemmMathNetWorkload(),
+        new CharLmWorkload(),
+        LstmWorkload.Big(),
+        LstmWorkload.Small(),
+        new CtcWorkload(),
     ];
 
     /// <summary>Entry point for the CLI. Returns 0 on success, 2 on bad arguments.</summary>
@@ -96,7 +100,7 @@ public static class BenchCommand
         "usage: course bench [--quick] [--json FILE] [--only ID,ID...]\n" +
         "  --quick   small sizes and few repetitions (CI smoke test, < 30 s)\n" +
         "  --json    also write the results and the machine description as JSON\n" +
-        "  --only    run only these workloads (fma_peak, gemm, gemm_mathnet, ...)";
+        "  --only    run only these workloads (fma_peak, gemm, gemm_mathnet, charlm, lstm_big, lstm_small, ctc)";
 
     /// <summary>The results as a Markdown table (also readable in a terminal), followed by the notes.</summary>
     public static string FormatTable(IReadOnlyList<BenchResult> results)

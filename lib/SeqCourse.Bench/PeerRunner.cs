@@ -72,7 +72,11 @@ public sealed partial class PeerRunner
         foreach (bool unset in new[] { false, true })
         {
             bool anyOverride = OpenBlasOverrides.Any(v => Environment.GetEnvironmentVariable(v) != null);
-            if (unset && !anyOverride) break; // nothing to unset: the second run would be the same
+            if (unset && !anyOverride)
+            {
+                notes.Add("OPENBLAS_* not set, so the second setting is the same run");
+                break;
+            }
             var (ok, output) = Exec(path, args, unset, timeout);
             string setting = unset ? "OPENBLAS_* unset" : "env as is";
             if (!ok)

@@ -9,6 +9,7 @@ ICommand[] commands =
     new HtmlCommand(),
     new TestCommand(),
     new KernelCommandLink(),
+    new BenchCommandLink(),
     new HelpCommand(),
 ];
 

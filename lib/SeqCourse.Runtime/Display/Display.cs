@@ -16,11 +16,11 @@ public sealed class DisplayHandle
 
     /// <summary>Replaces the displayed value with <paramref name="value"/>.</summary>
     /// <param name="value">The new value.</param>
-    public void Update(object? value) => Notebook.Emit(_engine, value, DisplayId, isUpdate: true);
+    public void Update(object? value) => NotebookDisplay.Emit(_engine, value, DisplayId, isUpdate: true);
 }
 
 /// <summary>Display helpers available in every cell (and from library code running inside a cell).</summary>
-public static class Notebook
+public static class NotebookDisplay
 {
     /// <summary>Shows <paramref name="value"/> as a rich output of the running cell.</summary>
     /// <param name="value">The value.</param>
@@ -71,7 +71,7 @@ public static class DisplayExtensions
 {
     /// <summary>Shows <paramref name="value"/> as a rich output of the running cell and returns a handle to update it.</summary>
     /// <param name="value">The value.</param>
-    public static DisplayHandle Display(this object? value) => Notebook.Display(value);
+    public static DisplayHandle Display(this object? value) => NotebookDisplay.Display(value);
 }
 
 /// <summary>
@@ -83,14 +83,14 @@ public sealed class NotebookGlobals
     /// <summary>Shows <paramref name="value"/> as a rich output and returns a handle to update it.</summary>
     /// <param name="value">The value.</param>
 #pragma warning disable IDE1006 // lower-case name as in .NET Interactive and IPython
-    public DisplayHandle display(object? value) => Notebook.Display(value);
+    public DisplayHandle display(object? value) => NotebookDisplay.Display(value);
 #pragma warning restore IDE1006
 
     /// <summary>Clears the cell's outputs.</summary>
     /// <param name="wait">Wait for the next output before clearing.</param>
-    public void ClearOutput(bool wait = false) => Notebook.ClearOutput(wait);
+    public void ClearOutput(bool wait = false) => NotebookDisplay.ClearOutput(wait);
 
     /// <summary>Raw HTML to display.</summary>
     /// <param name="html">The HTML fragment.</param>
-    public HtmlContent Html(string html) => Notebook.Html(html);
+    public HtmlContent Html(string html) => NotebookDisplay.Html(html);
 }

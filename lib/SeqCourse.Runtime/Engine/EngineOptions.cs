@@ -19,6 +19,13 @@ public sealed class EngineOptions
     /// <summary>Directory against which <c>#r "file.dll"</c> and <c>#load "file.csx"</c> are resolved.</summary>
     public string WorkingDirectory { get; set; } = Environment.CurrentDirectory;
 
+    /// <summary>
+    /// Make <see cref="WorkingDirectory"/> the process's current directory while a cell runs, so relative file
+    /// paths in cells (File.ReadAllText("data.csv")) resolve next to the notebook, as in Jupyter. The current
+    /// directory is process-wide: turn this off when several engines with different directories share a process.
+    /// </summary>
+    public bool SetCurrentDirectory { get; set; } = true;
+
     /// <summary>How plotly.js is shipped in the <c>text/html</c> fallback of figures.</summary>
     public PlotlyMode Plotly { get; set; } = PlotlyMode.InlineOncePerSession;
 

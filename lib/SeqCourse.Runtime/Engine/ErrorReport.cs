@@ -22,7 +22,10 @@ internal static class ErrorReport
                 ? $"{where}, line {span.StartLinePosition.Line + 1}, column {span.StartLinePosition.Character + 1}: error {d.Id}: {d.GetMessage()}"
                 : $"{where}: error {d.Id}: {d.GetMessage()}";
         }).ToList();
-        return new ErrorOutput("CompilationError", lines.FirstOrDefault() ?? "compilation failed", lines);
+        // As in Jupyter, evalue is the message and the traceback says where: "Cell 2, line 3, column 5: error CS0103: …".
+        var first = errors.FirstOrDefault();
+        var value = first is null ? "compilation failed" : $"error {first.Id}: {first.GetMessage()}";
+        return new ErrorOutput("CompilationError", value, lines.Count > 0 ? lines : [value]);
     }
 
     public static ErrorOutput Runtime(Exception exception, Func<string, string?> describeFile)
@@ -42,7 +45,8 @@ internal static class ErrorReport
             traceback.Add($" ---> {inner.GetType().Name}: {inner.Message}");
         }
 
-        return new ErrorOutput(name, summary, traceback);
+        // As in Jupyter, evalue is the exception's message; the first traceback line carries the cell and line.
+        return new ErrorOutput(name, exception.Message, traceback);
     }
 
     public static Exception Unwrap(Exception exception)

@@ -89,8 +89,6 @@ public sealed partial class ExecutionEngine : IDisposable
             _gate.Release();
         }
 
-        // The first completion request builds a semantic model; do it now rather than while the user types.
-        _ = GetCompletions("Console.", "Console.".Length);
     }
 
     /// <summary>
@@ -231,6 +229,12 @@ public sealed partial class ExecutionEngine : IDisposable
         };
 
         _running = context;
+        if (_options.SetCurrentDirectory && Directory.Exists(_options.WorkingDirectory)
+            && !string.Equals(Path.GetFullPath(Environment.CurrentDirectory), Path.GetFullPath(_options.WorkingDirectory), StringComparison.Ordinal))
+        {
+            Environment.CurrentDirectory = _options.WorkingDirectory;
+        }
+
         using var registration = cancellationToken.Register(context.Cancel);
         thread.Start();
 
@@ -279,7 +283,7 @@ public sealed partial class ExecutionEngine : IDisposable
             {
                 var line = code[..code.IndexOf(reference, StringComparison.Ordinal)].Count(c => c == '\n') + 1;
                 var message = $"Cell {number}, line {line}: {e.Message}";
-                return new CellOutcome(new ErrorOutput("NuGetRestoreError", message, message.Split('\n')), false);
+                return new CellOutcome(new ErrorOutput("NuGetRestoreError", e.Message, message.Split('\n')), false);
             }
         }
 
@@ -314,7 +318,7 @@ public sealed partial class ExecutionEngine : IDisposable
             {
                 var message = $"Cell {number} was interrupted.";
                 var trace = ErrorReport.Runtime(unwrapped, DescribeFile).Traceback.Skip(1);
-                return new CellOutcome(new ErrorOutput("Interrupted", message, [message, .. trace]), true);
+                return new CellOutcome(new ErrorOutput("Interrupted", "The cell was interrupted.", [message, .. trace]), true);
             }
 
             return new CellOutcome(ErrorReport.Runtime(exception, DescribeFile), false);

@@ -15,7 +15,7 @@ namespace SeqCourse.Runtime.Html;
 /// <param name="RelativePath">Path of the notebook relative to the course's notebooks folder, e.g. <c>week1/01-rnn.ipynb</c>.</param>
 /// <param name="Notebook">The executed notebook; null when its run failed (listed on the index, no page).</param>
 /// <param name="Error">Why the run failed, shown on the index; null on success.</param>
-public sealed record SiteEntry(string RelativePath, Notebook? Notebook, string? Error = null);
+public sealed record SiteEntry(string RelativePath, NotebookDocument? Notebook, string? Error = null);
 
 /// <summary>Options of the static site.</summary>
 public sealed class HtmlSiteOptions
@@ -92,7 +92,7 @@ public sealed partial class HtmlSiteExporter
         Path.ChangeExtension(notebookRelativePath.Replace('\\', '/'), ".html");
 
     /// <summary>Renders one notebook as a complete HTML page; <paramref name="assetsPrefix"/> leads from the page to the site root.</summary>
-    public string RenderPage(Notebook notebook, string title, string assetsPrefix = "")
+    public string RenderPage(NotebookDocument notebook, string title, string assetsPrefix = "")
     {
         ArgumentNullException.ThrowIfNull(notebook);
         var body = new StringBuilder();
@@ -104,7 +104,7 @@ public sealed partial class HtmlSiteExporter
             {
                 case CellType.Markdown:
                     var rendered = RenderMarkdown(ResolveAttachments(cell));
-                    hasMath |= rendered.Contains("class=\"math\"", StringComparison.Ordinal);
+                    hasMath |= rendered.Contains("class=\"math", StringComparison.Ordinal);
                     body.Append("<section class=\"cell markdown-cell\">\n").Append(rendered).Append("</section>\n");
                     break;
                 case CellType.Code:
@@ -192,9 +192,10 @@ public sealed partial class HtmlSiteExporter
         var renderer = new HtmlRenderer(writer);
         markdown.Setup(renderer);
         renderer.ObjectRenderers.ReplaceOrAdd<HtmlMathInlineRenderer>(new DisplayAwareMathInlineRenderer());
-        renderer.Render(Markdown.Parse(text, markdown));
+        var (protectedText, math) = MathProtector.Protect(text);
+        renderer.Render(Markdown.Parse(protectedText, markdown));
         writer.Flush();
-        return writer.ToString();
+        return MathProtector.Restore(writer.ToString(), math);
     }
 
     /// <summary>

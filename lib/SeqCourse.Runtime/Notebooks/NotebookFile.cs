@@ -32,7 +32,7 @@ public static partial class NotebookFile
 
     /// <summary>Reads the notebook at <paramref name="path"/>.</summary>
     /// <exception cref="NotebookFormatException">The file is missing, not JSON, or not an nbformat 4 notebook.</exception>
-    public static Notebook Read(string path)
+    public static NotebookDocument Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (Directory.Exists(path))
@@ -60,7 +60,7 @@ public static partial class NotebookFile
 
     /// <summary>Parses notebook JSON; <paramref name="sourceName"/> is used in error messages.</summary>
     /// <exception cref="NotebookFormatException">Not JSON, or not an nbformat 4 notebook.</exception>
-    public static Notebook Parse(string json, string sourceName = "<notebook>")
+    public static NotebookDocument Parse(string json, string sourceName = "<notebook>")
     {
         ArgumentNullException.ThrowIfNull(json);
         JsonNode? root;
@@ -97,7 +97,7 @@ public static partial class NotebookFile
             throw NotANotebook(sourceName, "it has no \"cells\" list");
         }
 
-        var notebook = new Notebook
+        var notebook = new NotebookDocument
         {
             NbFormat = 4,
             NbFormatMinor = Math.Max(minor, 5),
@@ -114,7 +114,7 @@ public static partial class NotebookFile
     }
 
     /// <summary>Serializes a notebook to nbformat 4.5 JSON text (Jupyter's layout, final newline).</summary>
-    public static string Serialize(Notebook notebook)
+    public static string Serialize(NotebookDocument notebook)
     {
         ArgumentNullException.ThrowIfNull(notebook);
         var cells = new JsonArray();
@@ -138,7 +138,7 @@ public static partial class NotebookFile
     /// Writes the notebook to <paramref name="path"/> atomically (see <see cref="AtomicFile"/>):
     /// the file is either left as it was or replaced by the complete new notebook.
     /// </summary>
-    public static void Write(string path, Notebook notebook)
+    public static void Write(string path, NotebookDocument notebook)
     {
         // Serialize first: a notebook that cannot be serialized never touches the disk.
         var text = Serialize(notebook);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using SeqCourse.Runtime.Notebooks;
 
@@ -35,7 +36,7 @@ public sealed record CellFailure(int CellNumber, int? Line, string Message, bool
 public sealed record NotebookRunResult(
     string SourcePath,
     string? OutputPath,
-    Notebook? Executed,
+    NotebookDocument? Executed,
     TimeSpan Elapsed,
     string? Error,
     CellFailure? Failure = null,
@@ -49,8 +50,8 @@ public sealed record NotebookRunResult(
 public readonly record struct CellProgress(int Done, int Total);
 
 /// <summary>
-/// Runs one notebook top to bottom with a fresh <see cref="ExecutionEngine"/> (working directory = the
-/// notebook's folder), fills outputs and execution counts, stops at the first failing cell.
+/// Runs one notebook top to bottom with a fresh <see cref="ExecutionEngine"/> (the engine's working
+/// directory and the process's current directory are the notebook's folder while it runs), fills outputs and execution counts, stops at the first failing cell.
 /// <para>
 /// Output policy: the executed notebook is written (atomically) only when every cell succeeded. When a
 /// run fails, any earlier executed copy at the output path is deleted, so the output folder never holds
@@ -95,7 +96,7 @@ public sealed partial class NotebookRunner
         // An executed copy from an earlier run must not survive a run that fails or dies half-way.
         DeleteStale(outputPath);
 
-        Notebook notebook;
+        NotebookDocument notebook;
         try
         {
             notebook = NotebookFile.Read(display);
@@ -103,6 +104,12 @@ public sealed partial class NotebookRunner
         catch (NotebookFormatException e)
         {
             return new NotebookRunResult(sourcePath, null, null, clock.Elapsed, e.Message);
+        }
+
+        if (NonCSharpLanguage(notebook) is { } language)
+        {
+            return new NotebookRunResult(
+                sourcePath, null, null, clock.Elapsed, $"{display}: not a C# notebook (its kernel language is \"{language}\"); the runner only executes C#");
         }
 
         foreach (var cell in notebook.Cells.Where(c => c.CellType == CellType.Code))
@@ -119,6 +126,11 @@ public sealed partial class NotebookRunner
         var converter = new OutputConverter();
         var done = 0;
         var hung = false;
+        var cellByExecutionCount = new Dictionary<int, int>();
+        // Like a Jupyter kernel started for the notebook: relative paths in cells (datasets, files) are
+        // resolved against the notebook's folder. The runner runs one notebook at a time per process.
+        var previousDirectory = Environment.CurrentDirectory;
+        Environment.CurrentDirectory = workingDirectory;
         try
         {
             // Loading Roslyn and the course library costs about a second; it is not the first cell's time.
@@ -142,12 +154,13 @@ public sealed partial class NotebookRunner
                 if (result is not null)
                 {
                     cell.ExecutionCount = result.ExecutionCount;
+                    cellByExecutionCount[result.ExecutionCount] = cellNumber;
                 }
 
                 if (timedOut || cellHung || result is null || !result.Success)
                 {
                     hung = cellHung;
-                    var failure = Describe(cellNumber, result, timedOut, cellHung, cancellationToken.IsCancellationRequested);
+                    var failure = Describe(cellNumber, result, timedOut, cellHung, cancellationToken.IsCancellationRequested, cellByExecutionCount);
                     var where = failure.Line is { } line ? $"cell {cellNumber}, line {line}" : $"cell {cellNumber}";
                     return new NotebookRunResult(
                         sourcePath, null, null, clock.Elapsed, $"{display}, {where}: {failure.Message}", failure, hung);
@@ -160,6 +173,7 @@ public sealed partial class NotebookRunner
         finally
         {
             Volatile.Write(ref runningCell, null);
+            Environment.CurrentDirectory = previousDirectory;
 
             // A hung cell still runs on the engine; disposing under it could block, so leave it to process exit.
             if (!hung)
@@ -221,7 +235,8 @@ public sealed partial class NotebookRunner
         await Task.Delay(options.CancelGrace, CancellationToken.None);
     }
 
-    private CellFailure Describe(int cellNumber, ExecutionResult? result, bool timedOut, bool hung, bool interrupted)
+    private CellFailure Describe(
+        int cellNumber, ExecutionResult? result, bool timedOut, bool hung, bool interrupted, IReadOnlyDictionary<int, int> cellByExecutionCount)
     {
         var seconds = options.CellTimeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
         if (timedOut)
@@ -248,42 +263,67 @@ public sealed partial class NotebookRunner
             return new CellFailure(cellNumber, null, result.Cancelled ? "cancelled" : "failed without an error message");
         }
 
-        return new CellFailure(cellNumber, FindLine(error), OneLine(error));
-    }
-
-    /// <summary>"EName: first line of EValue", without ANSI colour codes.</summary>
-    internal static string OneLine(ErrorOutput error)
-    {
-        var value = StripAnsi(error.EValue).Trim();
-        var firstLine = value.Split('\n', 2)[0].TrimEnd('\r');
-        var name = StripAnsi(error.EName).Trim();
-        if (name.Length == 0)
-        {
-            return firstLine;
-        }
-
-        return firstLine.Length == 0 ? name : $"{name}: {firstLine}";
+        return FromError(error, cellNumber, result.ExecutionCount, cellByExecutionCount);
     }
 
     /// <summary>
-    /// The cell line an error points at: compiler diagnostics "(L,C): error CSxxxx" or stack frames
-    /// "line L" in the error value or traceback; null when the error does not say.
+    /// Turns an engine error into "line in the failing cell" and a one-line message. The engine names
+    /// places as "Cell K, line L" with K the execution count; the runner speaks of cells by position in the
+    /// notebook, so K is mapped back through <paramref name="cellByExecutionCount"/>. When the innermost
+    /// frame is in another cell (a function defined earlier), the message says where it was raised.
     /// </summary>
-    internal static int? FindLine(ErrorOutput error)
+    public static CellFailure FromError(ErrorOutput error, int cellNumber, int executionCount, IReadOnlyDictionary<int, int> cellByExecutionCount)
     {
-        var texts = new[] { error.EValue }.Concat(error.Traceback).Select(StripAnsi);
+        var texts = new[] { error.EValue }.Concat(error.Traceback).Select(StripAnsi).ToList();
+        var places = texts.SelectMany(t => CellPlace().Matches(t))
+            .Select(m => (Cell: int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), Line: int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)))
+            .ToList();
+
+        int? line = places.Where(p => p.Cell == executionCount).Select(p => (int?)p.Line).FirstOrDefault();
+        var message = OneLine(error);
+        if (places.Count > 0 && places[0].Cell != executionCount)
+        {
+            var where = cellByExecutionCount.TryGetValue(places[0].Cell, out var other) ? $"cell {other}" : $"execution {places[0].Cell}";
+            message += $" (raised in {where}, line {places[0].Line})";
+        }
+
+        if (places.Count == 0)
+        {
+            line = FindLine(texts);
+        }
+
+        return new CellFailure(cellNumber, line, message);
+    }
+
+    /// <summary>"Type: message" from the first line of the error, without the engine's "Cell K, line L:" prefix or ANSI colours.</summary>
+    public static string OneLine(ErrorOutput error)
+    {
+        var value = StripAnsi(error.EValue).Trim().Split('\n', 2)[0].TrimEnd('\r');
+        value = CellPrefix().Replace(value, "");
+        var name = StripAnsi(error.EName).Trim();
+        if (name.Length == 0 || name == "CompilationError" || value.StartsWith(name + ":", StringComparison.Ordinal))
+        {
+            return value.Length == 0 ? name : value;
+        }
+
+        return value.Length == 0 ? name : $"{name}: {value}";
+    }
+
+    // Errors that do not use the engine's "Cell K, line L" form: compiler "(L,C): error" or "line L".
+    private static int? FindLine(IEnumerable<string> texts)
+    {
         foreach (var text in texts)
         {
             var diagnostic = DiagnosticPosition().Match(text);
             if (diagnostic.Success)
             {
-                return int.Parse(diagnostic.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                return int.Parse(diagnostic.Groups[1].Value, CultureInfo.InvariantCulture);
             }
 
             var line = LineWord().Match(text);
             if (line.Success)
             {
-                return int.Parse(line.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                return int.Parse(line.Groups[1].Value, CultureInfo.InvariantCulture);
             }
         }
 
@@ -291,6 +331,14 @@ public sealed partial class NotebookRunner
     }
 
     internal static string StripAnsi(string text) => AnsiEscape().Replace(text, "");
+
+    // Notebooks without kernel metadata are taken as C#; .NET Interactive's ".net-csharp" says "C#" too.
+    private static string? NonCSharpLanguage(NotebookDocument notebook)
+    {
+        var language = (notebook.Metadata["kernelspec"]?["language"] ?? notebook.Metadata["language_info"]?["name"]) is System.Text.Json.Nodes.JsonValue value
+            && value.TryGetValue<string>(out var text) ? text : null;
+        return language is null || language.Trim().ToLowerInvariant() is "c#" or "csharp" or "c-sharp" ? null : language;
+    }
 
     private static void DeleteStale(string? outputPath)
     {
@@ -305,6 +353,12 @@ public sealed partial class NotebookRunner
         var relative = Path.GetRelativePath(Environment.CurrentDirectory, Path.GetFullPath(path));
         return relative.StartsWith("..", StringComparison.Ordinal) ? path : relative;
     }
+
+    [GeneratedRegex(@"\bCell (\d+), line (\d+)")]
+    private static partial Regex CellPlace();
+
+    [GeneratedRegex(@"^Cell \d+, line \d+(, column \d+)?: ")]
+    private static partial Regex CellPrefix();
 
     [GeneratedRegex(@"\((\d+),\d+\)\s*:\s*error", RegexOptions.IgnoreCase)]
     private static partial Regex DiagnosticPosition();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace SeqCourse;
@@ -169,6 +170,7 @@ public static class Glove
     /// as in the GloVe code (squared-gradient accumulators start at 1). The history's loss is the full J
     /// after each epoch.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static TrainingHistory Train(GloveModel model, Matrix<double> X, GloveOptions options, Random rng)
     {
         Guard.NotNull(model, nameof(model)); Guard.NotNull(options, nameof(options)); Guard.NotNull(rng, nameof(rng));

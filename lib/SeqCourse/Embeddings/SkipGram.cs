@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace SeqCourse;
@@ -60,6 +61,7 @@ public sealed class SkipGramModel : IParameterSet
     /// every score is computed from the old parameters, then E and Θ move by −lr·gradient.
     /// Returns the loss before the step.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first JIT tier
     public double NegativeSamplingStep(int c, int t, ReadOnlySpan<int> negatives, double learningRate)
     {
         int ne = EmbeddingSize, nv = VocabularySize;
@@ -93,34 +95,55 @@ public sealed class SkipGramModel : IParameterSet
     /// <see cref="SkipGram.SoftmaxLoss(Matrix{double}, Matrix{double}, int, int)"/>). Costs O(n_v n_e).
     /// Returns the loss before the step.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double SoftmaxStep(int c, int t, double learningRate, double[]? scratch = null)
     {
         int ne = EmbeddingSize, nv = VocabularySize;
         var e = E.AsColumnMajorArray(); var th = Theta.AsColumnMajorArray();
         var p = scratch is { Length: var len } && len >= nv ? scratch : new double[nv];
         int ec = c * ne;
+        var ps = p.AsSpan(0, nv);
+        ps.Clear();
+        // Θ is column-major (n_v, n_e): column k of Θ is contiguous, so Θ e_c = Σ_k e_c[k] Θ[:, k]
+        for (int k = 0; k < ne; k++) Axpy(e[ec + k], th.AsSpan(k * nv, nv), ps);        // scores Θ e_c
         double max = double.NegativeInfinity;
-        for (int j = 0; j < nv; j++) p[j] = 0;
-        for (int k = 0; k < ne; k++)
-        {
-            double x = e[ec + k]; int row = k * nv;
-            for (int j = 0; j < nv; j++) p[j] += th[row + j] * x;              // scores Θ e_c
-        }
-        for (int j = 0; j < nv; j++) max = Math.Max(max, p[j]);
+        for (int j = 0; j < nv; j++) max = Math.Max(max, ps[j]);
         double sum = 0;
-        for (int j = 0; j < nv; j++) { p[j] = Math.Exp(p[j] - max); sum += p[j]; }
-        double loss = -(Math.Log(p[t]) - Math.Log(sum));
-        for (int j = 0; j < nv; j++) p[j] /= sum;
-        p[t] -= 1;                                                               // p − o_t
+        for (int j = 0; j < nv; j++) { ps[j] = Math.Exp(ps[j] - max); sum += ps[j]; }
+        double loss = -(Math.Log(ps[t]) - Math.Log(sum));
+        for (int j = 0; j < nv; j++) ps[j] /= sum;
+        ps[t] -= 1;                                                                      // p − o_t
         Span<double> dec = stackalloc double[ne]; dec.Clear();
         for (int k = 0; k < ne; k++)
         {
-            int row = k * nv; double acc = 0, x = e[ec + k];
-            for (int j = 0; j < nv; j++) { acc += th[row + j] * p[j]; th[row + j] -= learningRate * p[j] * x; }
-            dec[k] = acc;                                                        // Θᵀ(p − o_t), old Θ
+            var col = th.AsSpan(k * nv, nv);
+            dec[k] = Dot(col, ps);                                       // Θᵀ(p − o_t), with the old Θ
+            Axpy(-learningRate * e[ec + k], ps, col);                    // θ_j −= lr (p_j − 1[j=t]) e_c
         }
         for (int k = 0; k < ne; k++) e[ec + k] -= learningRate * dec[k];
         return loss;
+    }
+
+    // y += a x, with System.Numerics.Vector so the loop is SIMD as soon as the caller is optimised
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Axpy(double a, ReadOnlySpan<double> x, Span<double> y)
+    {
+        int i = 0, w = System.Numerics.Vector<double>.Count;
+        var va = new System.Numerics.Vector<double>(a);
+        for (; i <= x.Length - w; i += w)
+            (new System.Numerics.Vector<double>(y[i..]) + va * new System.Numerics.Vector<double>(x[i..])).CopyTo(y[i..]);
+        for (; i < x.Length; i++) y[i] += a * x[i];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        int i = 0, w = System.Numerics.Vector<double>.Count;
+        var acc = System.Numerics.Vector<double>.Zero;
+        for (; i <= x.Length - w; i += w) acc += new System.Numerics.Vector<double>(x[i..]) * new System.Numerics.Vector<double>(y[i..]);
+        double s = System.Numerics.Vector.Sum(acc);
+        for (; i < x.Length; i++) s += x[i] * y[i];
+        return s;
     }
 }
 

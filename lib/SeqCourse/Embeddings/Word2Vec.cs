@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace SeqCourse;
 
@@ -14,8 +15,11 @@ public sealed record Word2VecOptions
     /// <summary>Passes over the corpus.</summary>
     public int Epochs { get; init; } = 5;
 
-    /// <summary>Initial SGD step α₀; it decays linearly to α₀·10⁻⁴ over training, as in word2vec.</summary>
-    public double LearningRate { get; init; } = 0.025;
+    /// <summary>
+    /// Initial SGD step α₀; it decays linearly to α₀·10⁻⁴ over training, as in word2vec. The default 0.05 is
+    /// twice word2vec's skip-gram default: on the small course corpus it reaches good analogies in fewer epochs.
+    /// </summary>
+    public double LearningRate { get; init; } = 0.05;
 
     /// <summary>
     /// Sub-sampling threshold s of frequent words (Mikolov et al. 2013): each occurrence of a word
@@ -89,6 +93,7 @@ public static class Word2Vec
         return counts;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static TrainingHistory Run(IReadOnlyList<int[]> sentences, double[] counts, Word2VecOptions o, Random rng,
         Func<int, int, double, double> step)
     {

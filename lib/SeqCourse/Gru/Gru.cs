@@ -61,8 +61,9 @@ public sealed class GruLayer : IRecurrentLayer
     /// <summary>Wraps existing parameters.</summary>
     public GruLayer(GruParameters p) => P = Guard.NotNull(p, nameof(p));
 
-    /// <summary>A layer with Xavier-initialised weights and zero biases.</summary>
-    public GruLayer(int nx, int na, Random rng, GruVariant variant = GruVariant.Lecture) : this(GruParameters.Create(nx, na, rng, variant)) { }
+    /// <summary>A layer with Xavier-initialised weights, zero biases except b_u = <paramref name="updateBias"/>.</summary>
+    public GruLayer(int nx, int na, Random rng, GruVariant variant = GruVariant.Lecture, double updateBias = 0.0)
+        : this(GruParameters.Create(nx, na, rng, variant, updateBias)) { }
 
     /// <inheritdoc />
     public int InputSize => P.InputSize;

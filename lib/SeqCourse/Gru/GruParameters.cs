@@ -106,16 +106,19 @@ public sealed class GruParameters : IParameterSet
     }
 
     /// <summary>
-    /// Random parameters: weights Xavier-scaled (std √(1/(n_a + n_x))) from <paramref name="rng"/>, biases zero.
+    /// Random parameters: weights Xavier-scaled (std √(1/(n_a + n_x))) from <paramref name="rng"/>, biases zero
+    /// except b_u = <paramref name="updateBias"/>. A negative b_u (Lecture, Simplified) starts the cell closer to
+    /// "keep" (Γ_u = σ(b_u) small), which helps on long lags, like a positive LSTM forget bias; for
+    /// <see cref="GruVariant.ResetAfter"/> the sign is the other way round (z = 1 keeps).
     /// </summary>
-    public static GruParameters Create(int nx, int na, Random rng, GruVariant variant = GruVariant.Lecture)
+    public static GruParameters Create(int nx, int na, Random rng, GruVariant variant = GruVariant.Lecture, double updateBias = 0.0)
     {
         Guard.Positive(nx, nameof(nx)); Guard.Positive(na, nameof(na)); Guard.NotNull(rng, nameof(rng));
         bool hasR = variant != GruVariant.Simplified;
         var Wu = Init.Xavier(na, na + nx, rng);
         var Wr = hasR ? Init.Xavier(na, na + nx, rng) : null;
         var Wc = Init.Xavier(na, na + nx, rng);
-        return new GruParameters(variant, Wu, Init.Zeros(na, 1), Wr, hasR ? Init.Zeros(na, 1) : null, Wc, Init.Zeros(na, 1),
+        return new GruParameters(variant, Wu, Matrix<double>.Build.Dense(na, 1, updateBias), Wr, hasR ? Init.Zeros(na, 1) : null, Wc, Init.Zeros(na, 1),
             variant == GruVariant.ResetAfter ? Init.Zeros(na, 1) : null);
     }
 

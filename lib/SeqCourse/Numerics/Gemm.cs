@@ -21,7 +21,7 @@ public enum GemmStrategy
     Auto,
     /// <summary>Unpacked dot/axpy loops, no allocation and no threads: best for matrix–vector and tiny products.</summary>
     Small,
-    /// <summary>Packed, cache-blocked, register micro-kernel; parallel over column (or row) blocks when large.</summary>
+    /// <summary>Packed, cache-blocked, register micro-kernel; on several threads when large (shared packed B, dynamic row blocks).</summary>
     Blocked,
 }
 
@@ -205,44 +205,38 @@ public static unsafe class Gemm
     }
 
     /// <summary>
-    /// Splits C into as many blocks of whole micro-tiles as threads: column blocks when C is at least as wide
-    /// as tall, row blocks otherwise (the LSTM's 4H×B gate products are tall). Each thread packs its own panels.
+    /// Large products on several threads. Usually the threads share one packed B panel and take row blocks of
+    /// A dynamically (<see cref="GemmKernels{TO,TV}.BlockedParallel"/>). When C is much wider than tall
+    /// (n &gt; 4m) there are too few row blocks, so C is split into one column block per thread instead, each
+    /// thread packing its own panels (A is small then, so packing it twice costs little).
     /// </summary>
     private static void BlockedParallel(SimdLevel level, int threads, bool transA, bool transB, int m, int n, int k,
         double alpha, double* a, int lda, double* b, int ldb, double* c, int ldc)
     {
-        int mr = level switch { SimdLevel.Vector512 => 16, SimdLevel.Vector256 => 8, _ => 2 };
-        const int nr = 6;
-        bool byColumns = n >= m;
-        int extent = byColumns ? n : m;
-        int unit = byColumns ? nr : mr;
-        int units = (extent + unit - 1) / unit;
-        int parts = Math.Min(threads, units);
-        if (parts <= 1)
+        if (n <= 4 * m)
         {
-            Blocked(level, transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc);
+            switch (level)
+            {
+                case SimdLevel.Vector512: GemmKernels<V512, Vector512<double>>.BlockedParallel(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, threads); break;
+                case SimdLevel.Vector256: GemmKernels<V256, Vector256<double>>.BlockedParallel(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, threads); break;
+                default: GemmKernels<VScalar, double>.BlockedParallel(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, threads); break;
+            }
             return;
         }
-        int chunk = (units + parts - 1) / parts * unit;
+
+        const int nr = 6;
+        int units = (n + nr - 1) / nr;
+        int parts = Math.Min(threads, units);
+        int chunk = (units + parts - 1) / parts * nr;
         nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
         Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
         {
             int start = part * chunk;
-            int count = Math.Min(chunk, extent - start);
+            int count = Math.Min(chunk, n - start);
             if (count <= 0) return;
-            double* a0 = (double*)pa, b0 = (double*)pb, c0 = (double*)pc;
-            if (byColumns)
-            {
-                // Columns start..start+count of op(B) and C.
-                double* bs = transB ? b0 + start : b0 + (long)start * ldb;
-                Blocked(level, transA, transB, m, count, k, alpha, a0, lda, bs, ldb, c0 + (long)start * ldc, ldc);
-            }
-            else
-            {
-                // Rows start..start+count of op(A) and C.
-                double* As = transA ? a0 + (long)start * lda : a0 + start;
-                Blocked(level, transA, transB, count, n, k, alpha, As, lda, b0, ldb, c0 + start, ldc);
-            }
+            // Columns start..start+count of op(B) and C.
+            double* bs = transB ? (double*)pb + start : (double*)pb + (long)start * ldb;
+            Blocked(level, transA, transB, m, count, k, alpha, (double*)pa, lda, bs, ldb, (double*)pc + (long)start * ldc, ldc);
         });
     }
 

@@ -65,6 +65,62 @@ internal static unsafe class GemmKernels<TO, TV>
         }
     }
 
+    /// <summary>
+    /// C += α·op(A)·op(B) on <paramref name="threads"/> threads sharing one packed B panel (the BLIS "IC loop"):
+    /// for each KC×NC panel, the threads pack B together, then take row blocks of A dynamically, each packing
+    /// its block into its own buffer and running the macro-kernel over all columns. A and B are each packed
+    /// once in total, and a thread that is descheduled (a loaded machine) does not hold the others up.
+    /// </summary>
+    public static void BlockedParallel(bool transA, bool transB, int m, int n, int k, double alpha,
+        double* a, int lda, double* b, int ldb, double* c, int ldc, int threads)
+    {
+        int mr = MR;
+        // About four row blocks per thread for load balance, no taller than MC (the L2 budget).
+        int blocksWanted = threads * 4;
+        int mcPar = Math.Clamp(RoundUp((m + blocksWanted - 1) / blocksWanted, mr), mr, MC);
+        int icBlocks = (m + mcPar - 1) / mcPar;
+        int ncMax = Math.Min(NC, RoundUp(n, NR));
+        int kcMax = Math.Min(KC, k);
+        double* bp = PackBuffers.ForCurrentThread().EnsureB((long)ncMax * kcMax);
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        nint pa = (nint)a, pb = (nint)b, pc0 = (nint)c, pbp = (nint)bp;
+        for (int jc = 0; jc < n; jc += NC)
+        {
+            int nc = Math.Min(NC, n - jc);
+            int slivers = (nc + NR - 1) / NR;
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                int jcc = jc, pcc = pc;
+                if (slivers >= 2 * threads)
+                {
+                    // Each thread packs a contiguous run of slivers of the shared panel.
+                    Parallel.For(0, threads, options, t =>
+                    {
+                        int s0 = slivers * t / threads, s1 = slivers * (t + 1) / threads;
+                        int cols = Math.Min(nc, s1 * NR) - s0 * NR;
+                        if (cols > 0)
+                        {
+                            PackB(transB, (double*)pb, ldb, pcc, jcc + s0 * NR, kc, cols, (double*)pbp + (long)s0 * NR * kc);
+                        }
+                    });
+                }
+                else
+                {
+                    PackB(transB, b, ldb, pc, jc, kc, nc, bp);
+                }
+                Parallel.For(0, icBlocks, options, block =>
+                {
+                    int ic = block * mcPar;
+                    int mc = Math.Min(mcPar, m - ic);
+                    double* ap = PackBuffers.ForCurrentThread().EnsureA((long)mcPar * kc);
+                    PackA(transA, (double*)pa, lda, ic, pcc, mc, kc, alpha, ap);
+                    Macro(mc, nc, kc, ap, (double*)pbp, (double*)pc0 + ic + (long)jcc * ldc, ldc);
+                });
+            }
+        }
+    }
+
     /// <summary>All micro-tiles of one packed A block times one packed B panel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Macro(int mc, int nc, int kc, double* ap, double* bp, double* c, int ldc)

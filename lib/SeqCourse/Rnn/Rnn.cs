@@ -81,14 +81,14 @@ public static class Rnn
             if (dZy?[t] is { } dzy)
             {
                 Guard.Shape(dzy, p.Ny, m, $"dZy[{t}]");
-                grads.dWya.Add(dzy.TransposeAndMultiply(forward.A[t]), grads.dWya);
+                Dense.MultiplyTransposeAdd(grads.dWya, dzy, forward.A[t]);
                 RnnCell.AddColumnSums(grads.dby, dzy);
-                da = da + p.Wya.TransposeThisAndMultiply(dzy);
+                Dense.TransposeMultiplyAdd(da, p.Wya, dzy);   // da_next is not needed any more: accumulate into it
             }
             if (dA?[t] is { } upstream)
             {
                 Guard.Shape(upstream, p.Na, m, $"dA[{t}]");
-                da = da + upstream;
+                da.Add(upstream, da);
             }
             (dx[t], daNext) = RnnCell.Backward(da, forward.Caches[t], grads.dWaa, grads.dWax, grads.dba);
         }

@@ -47,8 +47,9 @@ public static class RnnCell
         Guard.Shape(aPrev, na, x.ColumnCount, nameof(aPrev));
 
         // z = W_aa a⟨t−1⟩ + W_ax x⟨t⟩ + b_a   (§1.2; the stacked form W_a[a; x] is the same number)
-        var z = Waa * aPrev;
-        z.Add(Wax * x, z);
+        var z = Matrix<double>.Build.Dense(na, x.ColumnCount);
+        Dense.MultiplyAdd(z, Waa, aPrev);
+        Dense.MultiplyAdd(z, Wax, x);
         AddBias(z, ba);
         var a = Apply(g, z);
         return (a, new RnnCellCache(x, aPrev, z, a, g, Waa, Wax));
@@ -78,14 +79,17 @@ public static class RnnCell
         Guard.Shape(da, cache.A.RowCount, cache.A.ColumnCount, nameof(da));
 
         // dz = da ⊙ g′(z):  tanh: 1 − a²,  ReLU: 1[z > 0],  σ: a(1 − a)
-        var dz = da.PointwiseMultiply(Derivative(cache.G, cache.Z, cache.A));
+        var dz = Derivative(cache.G, cache.Z, cache.A);
+        dz.PointwiseMultiply(da, dz);
         // dW_ax += dz x⟨t⟩ᵀ,  dW_aa += dz a⟨t−1⟩ᵀ,  db_a += Σ_cols dz
-        dWax.Add(dz.TransposeAndMultiply(cache.X), dWax);
-        dWaa.Add(dz.TransposeAndMultiply(cache.APrev), dWaa);
+        Dense.MultiplyTransposeAdd(dWax, dz, cache.X);
+        Dense.MultiplyTransposeAdd(dWaa, dz, cache.APrev);
         AddColumnSums(dba, dz);
         // dx⟨t⟩ = W_axᵀ dz,  da_prev = W_aaᵀ dz
-        var dx = cache.Wax.TransposeThisAndMultiply(dz);
-        var daPrev = cache.Waa.TransposeThisAndMultiply(dz);
+        var dx = Matrix<double>.Build.Dense(cache.Wax.ColumnCount, dz.ColumnCount);
+        Dense.TransposeMultiplyAdd(dx, cache.Wax, dz);
+        var daPrev = Matrix<double>.Build.Dense(cache.Waa.ColumnCount, dz.ColumnCount);
+        Dense.TransposeMultiplyAdd(daPrev, cache.Waa, dz);
         return (dx, daPrev);
     }
 
@@ -94,28 +98,50 @@ public static class RnnCell
     {
         Guard.NotNull(p, nameof(p));
         Guard.Rows(a, p.Na, nameof(a));
-        var zy = p.Wya * a;
+        var zy = Matrix<double>.Build.Dense(p.Ny, a.ColumnCount);
+        Dense.MultiplyAdd(zy, p.Wya, a);
         AddBias(zy, p.by);
         return zy;
     }
 
     /// <summary>g(z) element-wise.</summary>
-    public static Matrix<double> Apply(Activation g, Matrix<double> z) => g switch
+    public static Matrix<double> Apply(Activation g, Matrix<double> z)
     {
-        Activation.Tanh => Activations.Tanh(z),
-        Activation.Relu => Activations.Relu(z),
-        Activation.Sigmoid => Activations.Sigmoid(z),
+        Func<double, double> f = g switch
+        {
+            Activation.Tanh => Math.Tanh,
+            Activation.Relu => v => v > 0 ? v : 0.0,
+            Activation.Sigmoid => Activations.Sigmoid,
+            _ => throw new ArgumentException($"g must be Tanh, Relu or Sigmoid but is {g}.", nameof(g)),
+        };
+        return Elementwise(z, f);
+    }
+
+    /// <summary>g′(z), computed from z (ReLU) or from a = g(z) (tanh: 1 − a², σ: a(1 − a)).</summary>
+    public static Matrix<double> Derivative(Activation g, Matrix<double> z, Matrix<double> a) => g switch
+    {
+        Activation.Tanh => Elementwise(a, v => 1 - v * v),
+        Activation.Relu => Elementwise(z, v => v > 0 ? 1.0 : 0.0),
+        Activation.Sigmoid => Elementwise(a, v => v * (1 - v)),
         _ => throw new ArgumentException($"g must be Tanh, Relu or Sigmoid but is {g}.", nameof(g)),
     };
 
-    /// <summary>g′(z), computed from z (ReLU) or from a = g(z) (tanh, σ).</summary>
-    public static Matrix<double> Derivative(Activation g, Matrix<double> z, Matrix<double> a) => g switch
+    // A plain loop: MathNet's Map may hand tiny matrices to the thread pool.
+    private static Matrix<double> Elementwise(Matrix<double> m, Func<double, double> f)
     {
-        Activation.Tanh => Activations.TanhGradFromOutput(a),
-        Activation.Relu => Activations.ReluGrad(z),
-        Activation.Sigmoid => Activations.SigmoidGradFromOutput(a),
-        _ => throw new ArgumentException($"g must be Tanh, Relu or Sigmoid but is {g}.", nameof(g)),
-    };
+        var r = Matrix<double>.Build.Dense(m.RowCount, m.ColumnCount);
+        if (Dense.Values(m) is { } src)
+        {
+            var dst = Dense.Values(r)!;
+            for (int i = 0; i < src.Length; i++) dst[i] = f(src[i]);
+        }
+        else
+        {
+            for (int j = 0; j < m.ColumnCount; j++)
+                for (int i = 0; i < m.RowCount; i++) r[i, j] = f(m[i, j]);
+        }
+        return r;
+    }
 
     /// <summary>z[:, j] += b for every column j (bias broadcast over the batch), in place.</summary>
     public static void AddBias(Matrix<double> z, Matrix<double> b)

@@ -4,7 +4,7 @@ namespace SeqCourse;
 
 /// <summary>
 /// A character-level language model (syllabus §1.5): a vanilla RNN with n_x = n_y = n_v that reads one
-/// character at a time and predicts the next. P(y⟨1⟩…y⟨T⟩) = Π_t P(y⟨t⟩ | y⟨1⟩…y⟨t−1⟩) with teacher forcing:
+/// character at a time and predicts the next (the same code works at word level; see <see cref="TokenSeparator"/>). P(y⟨1⟩…y⟨T⟩) = Π_t P(y⟨t⟩ | y⟨1⟩…y⟨t−1⟩) with teacher forcing:
 /// x⟨1⟩ = 0 and x⟨t⟩ = o_{y⟨t−1⟩}; the loss is Σ_t CE(ŷ⟨t⟩, y⟨t⟩). A sequence ends with the newline (or
 /// <c>&lt;EOS&gt;</c>) token, so the model learns when to stop.
 /// </summary>
@@ -46,12 +46,21 @@ public sealed class CharLanguageModel
     /// <summary>The hidden activation g.</summary>
     public Activation G { get; init; } = Activation.Tanh;
 
+    /// <summary>
+    /// Put between tokens by <see cref="SampleText"/>: "" for characters (the default), " " when the same model is
+    /// used at word level over a word <see cref="SeqCourse.Vocabulary"/> with <c>&lt;UNK&gt;</c> and <c>&lt;EOS&gt;</c>.
+    /// </summary>
+    public string TokenSeparator { get; init; } = "";
+
     /// <summary>The target indices of a line: its characters followed by the end-of-sequence index.</summary>
     public int[] Encode(string line)
     {
         Guard.NotNull(line, nameof(line));
         return Vocabulary.Encode(Tokenizer.Characters(line), appendEos: true);
     }
+
+    /// <summary>The target indices of a token sequence (e.g. words), followed by the end-of-sequence index.</summary>
+    public int[] Encode(IEnumerable<string> tokens) => Vocabulary.Encode(Guard.NotNull(tokens, nameof(tokens)), appendEos: true);
 
     /// <summary>
     /// J = Σ_t −ln ŷ⟨t⟩[y⟨t⟩] and its gradients for one sequence of target indices <paramref name="y"/>
@@ -91,7 +100,7 @@ public sealed class CharLanguageModel
 
     /// <summary>Samples a line of text (without the final newline / <c>&lt;EOS&gt;</c>).</summary>
     public string SampleText(Random rng, double temperature = 1.0, int maxLength = 50) =>
-        string.Concat(Vocabulary.Decode(Sample(rng, temperature, maxLength).Where(i => i != EosIndex)));
+        string.Join(TokenSeparator, Vocabulary.Decode(Sample(rng, temperature, maxLength).Where(i => i != EosIndex)));
 
     /// <summary>Perplexity exp(Σ CE / Σ T) over the given sequences (every token, including the end, counts).</summary>
     public double Perplexity(IEnumerable<int[]> sequences)

@@ -96,13 +96,13 @@ public static class Sampling
         int previous = -1;
         while (result.Count < maxLength)
         {
-            if (previous >= 0) { x[previous, 0] = 0; }
             (a, _) = RnnCell.Forward(x, a, p, g);
             var zy = RnnCell.Output(a, p);
             for (int i = 0; i < logits.Length; i++) logits[i] = zy[i, 0];
             int next = Sample(logits, temperature, rng);
             result.Add(next);
             if (next == eosIndex) break;
+            if (previous >= 0) x[previous, 0] = 0;
             x[next, 0] = 1;   // x⟨t+1⟩ = o_{y⟨t⟩}
             previous = next;
         }

@@ -16,14 +16,14 @@ public static class Clipping
         Guard.NotNull(grads, nameof(grads));
         Guard.Positive(maxValue, nameof(maxValue));
         int changed = 0;
-        foreach (var (_, g) in grads.Items)
+        foreach (var (name, g) in grads.Items)
         {
-            g.MapInplace(v =>
+            var v = Optimizer.ValuesOf(g, name);
+            for (int i = 0; i < v.Length; i++)
             {
-                double c = Math.Min(Math.Max(v, -maxValue), maxValue);
-                if (c != v) changed++;
-                return c;
-            });
+                double c = Math.Min(Math.Max(v[i], -maxValue), maxValue);
+                if (c != v[i]) { v[i] = c; changed++; }
+            }
         }
         return changed;
     }
@@ -33,10 +33,10 @@ public static class Clipping
     {
         Guard.NotNull(grads, nameof(grads));
         double sum = 0;
-        foreach (var (_, g) in grads.Items)
+        foreach (var (name, g) in grads.Items)
         {
-            double f = g.FrobeniusNorm();
-            sum += f * f;
+            var v = Optimizer.ValuesOf(g, name);
+            sum += System.Numerics.Tensors.TensorPrimitives.SumOfSquares(v);
         }
         return Math.Sqrt(sum);
     }
@@ -53,7 +53,11 @@ public static class Clipping
         if (norm > threshold)
         {
             double scale = threshold / norm;
-            foreach (var (_, g) in grads.Items) g.MapInplace(v => v * scale);
+            foreach (var (name, g) in grads.Items)
+            {
+                var v = Optimizer.ValuesOf(g, name);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(v, scale, v);
+            }
         }
         return norm;
     }

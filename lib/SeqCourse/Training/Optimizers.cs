@@ -41,6 +41,14 @@ public abstract class Optimizer : IOptimizer
     /// <summary>Updates parameter number <paramref name="k"/> in place.</summary>
     protected abstract void Update(int k, Matrix<double> theta, Matrix<double> grad);
 
+    /// <summary>
+    /// The column-major storage of a dense matrix (every matrix the library builds is dense), so that updates
+    /// are plain loops; other storage is rejected with a message naming the parameter.
+    /// </summary>
+    public static double[] ValuesOf(Matrix<double> m, string name) =>
+        (m as MathNet.Numerics.LinearAlgebra.Double.DenseMatrix)?.Values ?? throw new ArgumentException(
+            $"{name} must be a dense matrix (Matrix<double>.Build.Dense…) but is a {m.GetType().Name}.", name);
+
     /// <summary>Zero matrices shaped like each parameter.</summary>
     protected static Matrix<double>[] ZerosLike(IReadOnlyList<NamedMatrix> parameters) =>
         parameters.Select(p => Matrix<double>.Build.Dense(p.Value.RowCount, p.Value.ColumnCount)).ToArray();
@@ -53,8 +61,11 @@ public sealed class Sgd(double learningRate) : Optimizer
     public double LearningRate { get; set; } = Positive(learningRate);
 
     /// <inheritdoc />
-    protected override void Update(int k, Matrix<double> theta, Matrix<double> grad) =>
-        theta.Subtract(grad.Multiply(LearningRate), theta);
+    protected override void Update(int k, Matrix<double> theta, Matrix<double> grad)
+    {
+        var t = ValuesOf(theta, "parameter"); var g = ValuesOf(grad, "gradient");
+        for (int i = 0; i < t.Length; i++) t[i] -= LearningRate * g[i];
+    }
 
     internal static double Positive(double v, string name = "learningRate") { Guard.Positive(v, name); return v; }
 }
@@ -76,10 +87,12 @@ public sealed class Momentum(double learningRate, double beta = 0.9) : Optimizer
     /// <inheritdoc />
     protected override void Update(int k, Matrix<double> theta, Matrix<double> grad)
     {
-        var v = _v[k];
-        v.Multiply(Beta, v);
-        v.Add(grad.Multiply(1 - Beta), v);
-        theta.Subtract(v.Multiply(LearningRate), theta);
+        var t = ValuesOf(theta, "parameter"); var g = ValuesOf(grad, "gradient"); var v = ValuesOf(_v[k], "v");
+        for (int i = 0; i < t.Length; i++)
+        {
+            v[i] = Beta * v[i] + (1 - Beta) * g[i];
+            t[i] -= LearningRate * v[i];
+        }
     }
 }
 
@@ -103,14 +116,12 @@ public sealed class Adagrad(double learningRate, double epsilon = 1e-8) : Optimi
     /// <inheritdoc />
     protected override void Update(int k, Matrix<double> theta, Matrix<double> grad)
     {
-        var mem = _mem[k];
-        for (int j = 0; j < theta.ColumnCount; j++)
-            for (int i = 0; i < theta.RowCount; i++)
-            {
-                double g = grad[i, j];
-                mem[i, j] += g * g;
-                theta[i, j] -= LearningRate * g / Math.Sqrt(mem[i, j] + Epsilon);
-            }
+        var t = ValuesOf(theta, "parameter"); var g = ValuesOf(grad, "gradient"); var mem = ValuesOf(_mem[k], "mem");
+        for (int i = 0; i < t.Length; i++)
+        {
+            mem[i] += g[i] * g[i];
+            t[i] -= LearningRate * g[i] / Math.Sqrt(mem[i] + Epsilon);
+        }
     }
 }
 
@@ -140,16 +151,15 @@ public sealed class Adam(double learningRate = 0.001, double beta1 = 0.9, double
     /// <inheritdoc />
     protected override void Update(int k, Matrix<double> theta, Matrix<double> grad)
     {
-        var m = _m[k]; var v = _v[k];
+        var t = ValuesOf(theta, "parameter"); var g = ValuesOf(grad, "gradient");
+        var m = ValuesOf(_m[k], "m"); var v = ValuesOf(_v[k], "v");
         double c1 = 1 - Math.Pow(Beta1, Steps), c2 = 1 - Math.Pow(Beta2, Steps);
-        for (int j = 0; j < theta.ColumnCount; j++)
-            for (int i = 0; i < theta.RowCount; i++)
-            {
-                double g = grad[i, j];
-                m[i, j] = Beta1 * m[i, j] + (1 - Beta1) * g;
-                v[i, j] = Beta2 * v[i, j] + (1 - Beta2) * g * g;
-                double mHat = m[i, j] / c1, vHat = v[i, j] / c2;
-                theta[i, j] -= LearningRate * mHat / (Math.Sqrt(vHat) + Epsilon);
-            }
+        for (int i = 0; i < t.Length; i++)
+        {
+            m[i] = Beta1 * m[i] + (1 - Beta1) * g[i];
+            v[i] = Beta2 * v[i] + (1 - Beta2) * g[i] * g[i];
+            double mHat = m[i] / c1, vHat = v[i] / c2;
+            t[i] -= LearningRate * mHat / (Math.Sqrt(vHat) + Epsilon);
+        }
     }
 }

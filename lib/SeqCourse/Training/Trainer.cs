@@ -56,6 +56,11 @@ public sealed class Trainer
     /// <summary>Called after every <see cref="ProgressEvery"/>-th step and after the last one.</summary>
     public Action<TrainingProgress>? Progress { get; init; }
 
+    /// <summary>A ready-made progress display: one line "step 1200/5000  loss 12.345  smoothed 13.210" on the console.</summary>
+    public static Action<TrainingProgress> PrintProgress { get; } = p =>
+        Console.WriteLine($"step {p.Step + 1,6}/{p.TotalSteps}  loss {p.Loss,9:F4}  smoothed {p.SmoothedLoss,9:F4}" +
+                          (p.GradientNorm is { } n ? $"  ‖g‖ {n:F3}" : ""));
+
     /// <summary>How often <see cref="Progress"/> is called.</summary>
     public int ProgressEvery { get; init; } = 100;
 
@@ -105,9 +110,11 @@ public sealed class Trainer
     {
         if (!double.IsFinite(loss)) throw new TrainingDivergedException(step, "loss", loss);
         foreach (var (name, g) in grads.Items)
-            for (int j = 0; j < g.ColumnCount; j++)
-                for (int i = 0; i < g.RowCount; i++)
-                    if (!double.IsFinite(g[i, j]))
-                        throw new TrainingDivergedException(step, $"{name}[{i}, {j}]", g[i, j]);
+        {
+            var v = SeqCourse.Optimizer.ValuesOf(g, name);   // column-major
+            for (int k = 0; k < v.Length; k++)
+                if (!double.IsFinite(v[k]))
+                    throw new TrainingDivergedException(step, $"{name}[{k % g.RowCount}, {k / g.RowCount}]", v[k]);
+        }
     }
 }

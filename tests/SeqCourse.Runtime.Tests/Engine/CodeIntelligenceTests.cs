@@ -50,6 +50,10 @@ public class CodeIntelligenceTests
         Assert.True(inCall.Found);
         Assert.Contains("Math.Max(", inCall.Data["text/plain"].GetValue<string>());
 
+        var library = await engine.InspectAsync("MathNet.Numerics.SpecialFunctions.Gamma(2.5)", "MathNet.Numerics.SpecialFunctions.Gam".Length);
+        Assert.True(library.Found);
+        Assert.Contains("Computes the Gamma function.", library.Data["text/plain"].GetValue<string>());
+
         var nothing = await engine.InspectAsync("   ", 1);
         Assert.False(nothing.Found);
     }

@@ -70,7 +70,7 @@ public class ExecutionEngineTests
         var emit = compilation.Emit(Path.Combine(dir, "Greeter.dll"));
         Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
 
-        using var engine = new ExecutionEngine(new EngineOptions { WorkingDirectory = dir });
+        using var engine = new ExecutionEngine(new EngineOptions { WorkingDirectory = dir, SetCurrentDirectory = false });
         var result = await engine.Ok("#r \"Greeter.dll\"\nGreetings.Greeter.Hi(\"there\")");
         Assert.Equal("hi there", result.ResultText());
     }
@@ -80,7 +80,7 @@ public class ExecutionEngineTests
     {
         var dir = Directory.CreateTempSubdirectory("seqcourse-load-").FullName;
         File.WriteAllText(Path.Combine(dir, "helpers.csx"), "int Triple(int v) => 3 * v;\nvar loaded = true;\n");
-        using var engine = new ExecutionEngine(new EngineOptions { WorkingDirectory = dir });
+        using var engine = new ExecutionEngine(new EngineOptions { WorkingDirectory = dir, SetCurrentDirectory = false });
         await engine.Ok("#load \"helpers.csx\"");
         Assert.Equal("42", (await engine.Ok("loaded ? Triple(14) : 0")).ResultText());
     }
@@ -104,7 +104,8 @@ public class ExecutionEngineTests
         var result = await engine.ExecuteAsync("var b = a;\nvar c = notDefined + 1;");
         Assert.False(result.Success);
         Assert.Equal("CompilationError", result.Error!.EName);
-        Assert.StartsWith("Cell 2, line 2, column 9: error CS0103", result.Error.EValue);
+        Assert.StartsWith("error CS0103: The name 'notDefined' does not exist", result.Error.EValue);
+        Assert.StartsWith("Cell 2, line 2, column 9: error CS0103", result.Error.Traceback[0]);
         Assert.Same(result.Error, result.Outputs.Single());
     }
 
@@ -116,7 +117,8 @@ public class ExecutionEngineTests
         var result = await engine.ExecuteAsync("var ok = 1;\nDivide(ok, 0)");
         Assert.False(result.Success);
         Assert.Equal("DivideByZeroException", result.Error!.EName);
-        Assert.Equal("Cell 1, line 3: DivideByZeroException: Attempted to divide by zero.", result.Error.EValue);
+        Assert.Equal("Attempted to divide by zero.", result.Error.EValue);
+        Assert.Equal("Cell 1, line 3: DivideByZeroException: Attempted to divide by zero.", result.Error.Traceback[0]);
         Assert.Contains(result.Error.Traceback, l => l.Contains("Divide in Cell 1, line 3", StringComparison.Ordinal));
         Assert.Contains(result.Error.Traceback, l => l.Contains("Cell 2, line 2", StringComparison.Ordinal));
         Assert.DoesNotContain(result.Error.Traceback, l => l.Contains("CodeAnalysis", StringComparison.Ordinal) || l.Contains("Submission#", StringComparison.Ordinal));
@@ -164,9 +166,26 @@ public class ExecutionEngineTests
         var result = await engine.ExecuteAsync("Console.WriteLine(\"before\");\nEnvironment.Exit(3);");
         Assert.False(result.Success);
         Assert.Contains("Environment.Exit is not allowed in a notebook cell", result.Error!.EValue);
-        Assert.StartsWith("Cell 1, line 2: InvalidOperationException", result.Error.EValue);
+        Assert.StartsWith("Cell 1, line 2: InvalidOperationException: Environment.Exit is not allowed", result.Error.Traceback[0]);
         Assert.Equal("before\n", result.Stdout());
         Assert.Equal("3", (await engine.Ok("1 + 2")).ResultText());
+    }
+
+    [Fact]
+    public async Task Relative_file_paths_resolve_in_the_working_directory()
+    {
+        var dir = Directory.CreateTempSubdirectory("seqcourse-cwd-").FullName;
+        File.WriteAllText(Path.Combine(dir, "data.txt"), "42");
+        var before = Environment.CurrentDirectory;
+        try
+        {
+            using var engine = new ExecutionEngine(new EngineOptions { WorkingDirectory = dir });
+            Assert.Equal("42", (await engine.Ok("File.ReadAllText(\"data.txt\")")).ResultText());
+        }
+        finally
+        {
+            Environment.CurrentDirectory = before;
+        }
     }
 
     [Fact]

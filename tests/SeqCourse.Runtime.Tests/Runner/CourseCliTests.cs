@@ -112,6 +112,46 @@ public class CourseCliTests
     }
 
     [Fact]
+    public void RunWithoutPathsExecutesTheWholeCourseIntoBuildAndWritesTheSite()
+    {
+        // A miniature course repository: the README's `./course run` in it.
+        File.WriteAllText(Path.Combine(folder, "course.sln"), "");
+        var week1 = Path.Combine(folder, "notebooks", "week1");
+        var week2 = Path.Combine(folder, "notebooks", "week2");
+        Directory.CreateDirectory(week1);
+        Directory.CreateDirectory(week2);
+        File.Copy(TestSupport.DemoNotebook, Path.Combine(week1, "01-demo.ipynb"));
+        var second = NotebookDocument.CreateCourseNotebook();
+        second.Cells.Add(NotebookCell.Markdown("# Second week"));
+        second.Cells.Add(NotebookCell.CSharp("Console.WriteLine(Directory.GetCurrentDirectory());"));
+        NotebookFile.Write(Path.Combine(week2, "01-next.ipynb"), second);
+        var environment = new Dictionary<string, string?> { ["COURSE_ROOT"] = folder };
+
+        var run = TestSupport.Run("dotnet", [TestSupport.CourseDll, "run"], folder, environment);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("[1/2] week1/01-demo.ipynb: ok (", run.Stdout);
+        Assert.Contains("[2/2] week2/01-next.ipynb: ok (", run.Stdout);
+        Assert.Contains("Ran 2 notebooks in ", run.Stdout);
+        Assert.Contains($"HTML site: file://{folder}/build/site/index.html", run.Stdout.Split('\n').Last(l => l.Length > 0));
+        var executed = NotebookFile.Read(Path.Combine(folder, "build", "notebooks", "week2", "01-next.ipynb"));
+        Assert.Equal(week2 + "\n", NotebookFile.JoinLines(executed.Cells[1].Outputs.Single()["text"]));
+        Assert.Equal(0, TestSupport.ValidateWithNbformat(Path.Combine(folder, "build", "notebooks", "week1", "01-demo.ipynb")).ExitCode);
+        var index = File.ReadAllText(Path.Combine(folder, "build", "site", "index.html"));
+        Assert.Contains("<a href=\"week1/01-demo.html\">Demo: one RNN step</a>", index);
+        Assert.Contains("<a href=\"week2/01-next.html\">Second week</a>", index);
+
+        // `course html` rebuilds the site from the executed notebooks alone.
+        Directory.Delete(Path.Combine(folder, "build", "site"), recursive: true);
+        var html = TestSupport.Run("dotnet", [TestSupport.CourseDll, "html"], folder, environment);
+
+        Assert.True(html.ExitCode == 0, html.ToString());
+        Assert.Contains("Exported 2 of 2 notebooks.", html.Stdout);
+        Assert.True(File.Exists(Path.Combine(folder, "build", "site", "week2", "01-next.html")));
+        Assert.True(File.Exists(Path.Combine(folder, "build", "site", "assets", "plotly-2.28.0.min.js")));
+    }
+
+    [Fact]
     public void UnknownCommandPrintsUsageAndExits2()
     {
         var result = TestSupport.Course(folder, "frobnicate");
@@ -144,7 +184,7 @@ public class CourseCliTests
 
     private void WriteNotebook(string name, params string[] cells)
     {
-        var notebook = Notebook.CreateCourseNotebook();
+        var notebook = NotebookDocument.CreateCourseNotebook();
         foreach (var cell in cells)
         {
             notebook.Cells.Add(NotebookCell.CSharp(cell));

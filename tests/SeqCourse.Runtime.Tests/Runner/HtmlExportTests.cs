@@ -17,7 +17,7 @@ public sealed class DemoSiteFixture : IAsyncLifetime
 
     public string? KatexDist { get; private set; }
 
-    public Notebook Executed { get; private set; } = null!;
+    public NotebookDocument Executed { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -33,6 +33,7 @@ public sealed class DemoSiteFixture : IAsyncLifetime
     public Task DisposeAsync() => Task.CompletedTask;
 }
 
+[Collection(RunnerCollection.Name)]
 public partial class HtmlExportTests(DemoSiteFixture site) : IClassFixture<DemoSiteFixture>
 {
     [Fact]
@@ -91,7 +92,7 @@ public partial class HtmlExportTests(DemoSiteFixture site) : IClassFixture<DemoS
             },
         });
         cell.Outputs.Add(OutputConverter.ErrorObject("DivideByZeroException", "Attempted to divide by zero.", ["\u001b[31mDivideByZeroException\u001b[0m: Attempted to divide by zero.", "   at line 3"]));
-        var notebook = Notebook.CreateCourseNotebook();
+        var notebook = NotebookDocument.CreateCourseNotebook();
         notebook.Cells.Add(cell);
 
         var html = new HtmlSiteExporter().RenderPage(notebook, "t");

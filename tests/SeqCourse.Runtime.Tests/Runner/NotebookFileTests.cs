@@ -30,14 +30,14 @@ public class NotebookFileTests
         Assert.Equal("csharp", (string?)notebook.Cells[1].Metadata["polyglot_notebook"]?["kernelName"]);
         Assert.Equal("csharp", (string?)notebook.Cells[1].Metadata["dotnet_interactive"]?["language"]);
         Assert.Null(notebook.Cells[1].ExecutionCount);
-        Assert.Equal(Notebook.KernelName, (string?)notebook.Metadata["kernelspec"]?["name"]);
+        Assert.Equal(NotebookDocument.KernelName, (string?)notebook.Metadata["kernelspec"]?["name"]);
         Assert.Equal("Demo: one RNN step", notebook.Title("fallback"));
     }
 
     [Fact]
     public void OutputsAndExecutionCountsSurviveAWriteAndARead()
     {
-        var notebook = Notebook.CreateCourseNotebook();
+        var notebook = NotebookDocument.CreateCourseNotebook();
         var cell = NotebookCell.CSharp("Console.WriteLine(\"é → ✓\");\n1 + 1");
         cell.ExecutionCount = 7;
         cell.Outputs.Add(new JsonObject { ["output_type"] = "stream", ["name"] = "stdout", ["text"] = NotebookFile.SplitLines("é → ✓\n") });

@@ -4,6 +4,7 @@ using SeqCourse.Runtime.Runner;
 
 namespace SeqCourse.Runtime.Tests.Runner;
 
+[Collection(RunnerCollection.Name)]
 public class NotebookRunnerTests
 {
     [Fact]
@@ -46,7 +47,7 @@ public class NotebookRunnerTests
     {
         var folder = TestSupport.NewTempFolder();
         var source = Path.Combine(folder, "fails.ipynb");
-        var notebook = Notebook.CreateCourseNotebook();
+        var notebook = NotebookDocument.CreateCourseNotebook();
         notebook.Cells.Add(NotebookCell.Markdown("# Fails"));
         notebook.Cells.Add(NotebookCell.CSharp("var reached = new List<int>();\nreached.Add(1);"));
         notebook.Cells.Add(NotebookCell.CSharp("reached.Add(2);\nthrow new InvalidOperationException(\"boom\");"));
@@ -73,7 +74,7 @@ public class NotebookRunnerTests
     {
         var folder = TestSupport.NewTempFolder();
         var source = Path.Combine(folder, "loop.ipynb");
-        var notebook = Notebook.CreateCourseNotebook();
+        var notebook = NotebookDocument.CreateCourseNotebook();
         notebook.Cells.Add(NotebookCell.CSharp("var n = 0;"));
         notebook.Cells.Add(NotebookCell.CSharp("while (true) { n++; }"));
         NotebookFile.Write(source, notebook);
@@ -92,12 +93,29 @@ public class NotebookRunnerTests
     }
 
     [Fact]
+    public async Task PythonNotebookIsRefusedWithoutRunningIt()
+    {
+        var folder = TestSupport.NewTempFolder();
+        var source = Path.Combine(folder, "py.ipynb");
+        File.WriteAllText(source, """
+            {"cells": [{"cell_type": "code", "execution_count": null, "id": "a", "metadata": {}, "outputs": [], "source": "print(1)"}],
+             "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+             "nbformat": 4, "nbformat_minor": 5}
+            """);
+
+        var result = await new NotebookRunner().RunAsync(source, Path.Combine(folder, "out.ipynb"));
+
+        Assert.EndsWith("py.ipynb: not a C# notebook (its kernel language is \"python\"); the runner only executes C#", result.Error);
+        Assert.False(File.Exists(Path.Combine(folder, "out.ipynb")));
+    }
+
+    [Fact]
     public async Task CellsRunInTheNotebooksFolder()
     {
         var folder = TestSupport.NewTempFolder();
         File.WriteAllText(Path.Combine(folder, "data.txt"), "42");
         var source = Path.Combine(folder, "reads.ipynb");
-        var notebook = Notebook.CreateCourseNotebook();
+        var notebook = NotebookDocument.CreateCourseNotebook();
         notebook.Cells.Add(NotebookCell.CSharp("Console.Write(System.IO.File.ReadAllText(\"data.txt\"));"));
         NotebookFile.Write(source, notebook);
 
@@ -142,5 +160,47 @@ public class NotebookRunnerTests
     private sealed class SyncProgress(Action<CellProgress> report) : IProgress<CellProgress>
     {
         public void Report(CellProgress value) => report(value);
+    }
+}
+
+public class RunnerErrorMessageTests
+{
+    private static readonly Dictionary<int, int> CellOf = new() { [1] = 2, [2] = 4, [3] = 5 };
+
+    [Fact]
+    public void RuntimeErrorInTheFailingCell()
+    {
+        var error = new ErrorOutput("InvalidOperationException", "Cell 3, line 2: InvalidOperationException: boom",
+            ["Cell 3, line 2: InvalidOperationException: boom", "   at cell in Cell 3, line 2"]);
+
+        Assert.Equal(new CellFailure(5, 2, "InvalidOperationException: boom"), NotebookRunner.FromError(error, 5, 3, CellOf));
+    }
+
+    [Fact]
+    public void ErrorRaisedInAFunctionOfAnEarlierCellPointsAtBoth()
+    {
+        var error = new ErrorOutput("DivideByZeroException", "Cell 1, line 2: DivideByZeroException: Attempted to divide by zero.",
+            ["Cell 1, line 2: DivideByZeroException: Attempted to divide by zero.", "   at F in Cell 1, line 2", "   at cell in Cell 2, line 7"]);
+
+        var failure = NotebookRunner.FromError(error, 4, 2, CellOf);
+
+        Assert.Equal(new CellFailure(4, 7, "DivideByZeroException: Attempted to divide by zero. (raised in cell 2, line 2)"), failure);
+    }
+
+    [Fact]
+    public void CompilationErrorDropsTheRedundantPrefix()
+    {
+        var error = new ErrorOutput("CompilationError", "Cell 2, line 3, column 9: error CS0103: The name 'x' does not exist in the current context",
+            ["Cell 2, line 3, column 9: error CS0103: The name 'x' does not exist in the current context"]);
+
+        Assert.Equal(new CellFailure(4, 3, "error CS0103: The name 'x' does not exist in the current context"), NotebookRunner.FromError(error, 4, 2, CellOf));
+    }
+
+    [Fact]
+    public void ErrorWithoutPlacesKeepsNameAndFirstLine()
+    {
+        var error = new ErrorOutput("\u001b[31mIOException\u001b[0m", "disk gone\nsecond line", []);
+
+        Assert.Equal(new CellFailure(1, null, "IOException: disk gone"), NotebookRunner.FromError(error, 1, 1, CellOf));
     }
 }

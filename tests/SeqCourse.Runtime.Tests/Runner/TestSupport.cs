@@ -101,3 +101,13 @@ internal sealed record ProcessResult(int ExitCode, string Stdout, string Stderr)
 {
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
 }
+
+/// <summary>
+/// Tests that run notebooks in this process: the runner sets the process's current directory while a
+/// notebook runs, so these must not run in parallel with each other.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class RunnerCollection
+{
+    public const string Name = "notebook runner in-process";
+}

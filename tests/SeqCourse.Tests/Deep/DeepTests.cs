@@ -139,3 +139,39 @@ public class DeepBuilderTests
         AssertBadArgument(() => DeepRnn.Gru(3, 5, 0, rng), "depth", "> 0", "0");
     }
 }
+
+public class DeepVanillaTests
+{
+    private static RnnLayer Scalar(double waa, double wax) =>
+        new(Mat(new double[,] { { waa } }), Mat(new double[,] { { wax } }), GatedTestKit.Scalar(0));
+
+    [Fact]
+    public void TwoTanhRnnLayersFromTheSyllabus()
+    {
+        // §3.4 with the vanilla RnnLayer: W_a^[1] = W_a^[2] = [0.5, 1], b = 0, x = (1, 1).
+        var deep = new StackedLayers(Scalar(0.5, 1), Scalar(0.5, 1));
+        var states = StackedLayers.AllStates(deep.Forward(new[] { GatedTestKit.Scalar(1), GatedTestKit.Scalar(1) }));
+        Assert.Equal(0.7615942, states[0][0][0, 0], 7);
+        Assert.Equal(0.6420150, states[1][0][0, 0], 7);
+        Assert.Equal(0.8811296, states[0][1][0, 0], 7);
+        Assert.Equal(0.8343053, states[1][1][0, 0], 7);
+    }
+
+    [Fact]
+    public void TwoLayerVanillaGradientCheck()
+    {
+        var rng = new Random(98);
+        CheckLayer(DeepRnn.Build(Nx, 2, (nIn, r) => RnnLayer.Create(nIn, Na, r), rng), rng);
+    }
+
+    [Fact]
+    public void BidirectionalVanillaGradientCheck()
+    {
+        var rng = new Random(99);
+        CheckLayer(new BidirectionalLayer(RnnLayer.Create(Nx, Na, rng), RnnLayer.Create(Nx, Na, rng)), rng);
+    }
+
+    [Fact]
+    public void VanillaCountMatchesTable() =>
+        Assert.Equal(ParameterCounts.Rnn(3, 5), RnnLayer.Create(3, 5, new Random(1)).Parameters.Count());
+}

@@ -208,3 +208,22 @@ public class GruBadInputTests
         AssertBadArgument(() => new GruParameters((GruVariant)7, W, b, W, b, W, b), "variant", "7");
     }
 }
+
+public class GruCreateTests
+{
+    [Fact]
+    public void UpdateBiasAndShapes()
+    {
+        var p = GruParameters.Create(3, 5, new Random(1), GruVariant.Lecture, updateBias: -1.5);
+        Assert.All(p.bu.Enumerate(), v => Assert.Equal(-1.5, v));
+        Assert.All(p.bc.Enumerate(), v => Assert.Equal(0.0, v));
+        Assert.Equal((5, 8), (p.Wu.RowCount, p.Wu.ColumnCount));
+        Assert.Equal(new[] { "Wu", "bu", "Wc", "bc" }, GruParameters.Create(3, 5, new Random(1), GruVariant.Simplified).Items.Select(i => i.Name));
+        Assert.Equal(new[] { "dWu", "dbu", "dWr", "dbr", "dWc", "dbc", "dbhn" },
+            GruParameters.Create(3, 5, new Random(1), GruVariant.ResetAfter).ZeroGradients().Items.Select(i => i.Name));
+        // Xavier: std √(1/8) for n_in = n_a + n_x = 8.
+        var big = GruParameters.Create(100, 100, new Random(2));
+        double var = big.Wu.Enumerate().Select(v => v * v).Average();
+        Assert.InRange(Math.Sqrt(var), 0.95 * Math.Sqrt(1.0 / 200), 1.05 * Math.Sqrt(1.0 / 200));
+    }
+}

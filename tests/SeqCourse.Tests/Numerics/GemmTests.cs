@@ -46,9 +46,12 @@ public class GemmTests
     }
 
     [Theory]
-    [InlineData(SimdLevel.Vector512, 230, 250, 200)] // n ≥ m: split over column blocks
-    [InlineData(SimdLevel.Vector512, 260, 190, 170)] // m > n: split over row blocks
+    [InlineData(SimdLevel.Vector512, 230, 250, 200)] // shared B panel, dynamic row blocks
+    [InlineData(SimdLevel.Vector512, 260, 190, 170)]
+    [InlineData(SimdLevel.Vector512, 40, 700, 300)]  // n > 4m: one column block per thread
+    [InlineData(SimdLevel.Vector512, 500, 30, 600)]  // tall and skinny (the LSTM's 4H × B gate products)
     [InlineData(SimdLevel.Vector256, 230, 250, 200)]
+    [InlineData(SimdLevel.Vector256, 40, 700, 300)]
     [InlineData(SimdLevel.Scalar, 260, 190, 170)]
     public void ParallelBlockedMatchesNaive(SimdLevel simd, int m, int n, int k)
     {

@@ -6,7 +6,7 @@ namespace SeqCourse.Runtime.Notebooks;
 /// An nbformat 4.5 notebook held in memory: notebook metadata plus an ordered list of cells.
 /// Read and written by <see cref="NotebookFile"/>; executed by the runner; rendered by the HTML exporter.
 /// </summary>
-public sealed class Notebook
+public sealed class NotebookDocument
 {
     /// <summary>Major format version; always 4.</summary>
     public int NbFormat { get; set; } = 4;
@@ -27,9 +27,9 @@ public sealed class Notebook
     public const string KernelDisplayName = "C# (SeqCourse)";
 
     /// <summary>A new empty notebook with the SeqCourse kernelspec and language_info metadata.</summary>
-    public static Notebook CreateCourseNotebook()
+    public static NotebookDocument CreateCourseNotebook()
     {
-        var notebook = new Notebook();
+        var notebook = new NotebookDocument();
         notebook.Metadata["kernelspec"] = CourseKernelSpec();
         notebook.Metadata["language_info"] = CourseLanguageInfo();
         return notebook;

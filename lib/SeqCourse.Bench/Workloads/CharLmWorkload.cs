@@ -1,0 +1,37 @@
+using MathNet.Numerics.LinearAlgebra;
+
+namespace SeqCourse.Bench.Workloads;
+
+/// <summary>
+/// Char-level LM training (vanilla RNN, H = 50, V = 27, batch 1, SGD lr 0.01 + clip 5), through the library's
+/// <see cref="CharLanguageModel.TrainStep"/>, in steps/s; peer: the numpy min-char-rnn-style script.
+/// Target (issue 8): ≥ 40× the numpy peer.
+/// </summary>
+public sealed class CharLmWorkload : IBenchWorkload
+{
+    /// <inheritdoc />
+    public string Id => "charlm";
+
+    /// <inheritdoc />
+    public BenchResult Run(BenchContext context)
+    {
+        int steps = context.Quick ? 300 : 3000;
+        var names = BenchData.Names(2000, seed: 0);
+        var vocabulary = Vocabulary.Characters(names);
+        var model = new CharLanguageModel(vocabulary, 50, new Random(0));
+        var encoded = names.Select(model.Encode).ToArray();
+        var optimizer = new Sgd(0.01);
+        int j = 0;
+        double seconds = BenchData.SecondsPerStep(() => model.TrainStep(encoded[j++ % encoded.Length], optimizer, 5.0), steps);
+        double ours = 1.0 / seconds;
+
+        var numpy = context.Quick ? new PeerRunner.PeerOutcome(null, "not run with --quick")
+            : context.Peers.Run("charlm_numpy.py", "3000", "steps/s", true, TimeSpan.FromSeconds(120));
+        var torch = context.Quick ? new PeerRunner.PeerOutcome(null, "not run with --quick")
+            : context.Peers.Run("charlm_torch.py", "1000", "steps/s", true, TimeSpan.FromSeconds(120));
+        bool? met = numpy.Value is double p ? ours >= 40 * p : null;
+        return new BenchResult(Id, "steps/s", true, ours, numpy.Value, "numpy", "≥ 40× numpy", met,
+            $"V={vocabulary.Count}, H=50, {steps} steps of CharLanguageModel.TrainStep; numpy {numpy.Note}; " +
+            $"PyTorch eager: {(torch.Value is double t ? $"{t:F0} steps/s (ours {ours / t:F1}×)" : torch.Note)}");
+    }
+}

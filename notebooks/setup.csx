@@ -1,0 +1,16 @@
+// Shared set-up for every course notebook. The first cell of each notebook is exactly
+//     #load "../setup.csx"
+// The kernel already references the SeqCourse library, MathNet.Numerics and Plotly.NET.
+// The usings are global so that they reach the notebook's own cells (plain usings of a #load'ed
+// file stay inside that file).
+global using System.Diagnostics;
+global using SeqCourse;
+global using MathNet.Numerics.LinearAlgebra;
+global using Plotly.NET.CSharp;
+
+/// <summary>Axis titles, and optionally logarithmic axes, for a Plotly.NET chart.</summary>
+Plotly.NET.GenericChart Axes(Plotly.NET.GenericChart chart, string x, string y, bool logX = false, bool logY = false) =>
+    chart.WithXAxisStyle<double, double, string>(TitleText: x,
+            AxisType: logX ? Plotly.NET.StyleParam.AxisType.Log : Plotly.NET.StyleParam.AxisType.Linear)
+         .WithYAxisStyle<double, double, string>(TitleText: y,
+            AxisType: logY ? Plotly.NET.StyleParam.AxisType.Log : Plotly.NET.StyleParam.AxisType.Linear);
