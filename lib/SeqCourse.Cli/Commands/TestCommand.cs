@@ -5,8 +5,8 @@ using SeqCourse.Cli.Tools;
 namespace SeqCourse.Cli.Commands;
 
 /// <summary>
-/// `course test [dotnet test arguments…]`: installs the Debian packages the tests use when missing, runs
-/// `dotnet test course.sln -c Release` with its output streamed, and ends with exactly one line
+/// `course test [dotnet test arguments…]`: installs the Debian packages the tests use when missing, builds
+/// the solution and runs `dotnet test course.sln -c Release --no-build -m:1` with its output streamed, and ends with exactly one line
 /// `N passed, N failed, N skipped` summed over the test assemblies. Exit code 0 only when every test
 /// assembly ran and nothing failed.
 /// </summary>
@@ -28,22 +28,41 @@ public sealed partial class TestCommand : ICommand
         }
 
         var dotnet = ProcessTools.Which("dotnet") ?? "dotnet";
+        var solution = Path.Combine(root, "course.sln");
+        var environment = new Dictionary<string, string>
+        {
+            ["DOTNET_NOLOGO"] = "1",
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["COURSE_ROOT"] = root,
+        };
 
-        // Release, like the ./course launcher, so the CLI and libraries are built once for both.
+        // Release, like the ./course launcher, so the CLI and libraries are built once for both. Build
+        // everything first (in parallel), then run the test assemblies one after the other (-m:1): on a
+        // small machine a test assembly running beside a compiler or another test assembly gets slow
+        // enough to break timing-sensitive tests.
+        var build = ProcessTools.RunInherited(dotnet, ["build", solution, "-c", "Release", "--nologo", "-v", "minimal"], environment, root);
+        if (build != 0)
+        {
+            Console.Error.WriteLine($"error: dotnet build course.sln failed (exit {build}); no test ran");
+            Console.WriteLine("0 passed, 0 failed, 0 skipped");
+            return ExitCodes.Failed;
+        }
+
         var info = new ProcessStartInfo(dotnet)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             WorkingDirectory = root,
         };
-        foreach (var argument in new[] { "test", Path.Combine(root, "course.sln"), "-c", "Release", "--nologo" }.Concat(args))
+        foreach (var argument in new[] { "test", solution, "-c", "Release", "--no-build", "-m:1", "--nologo" }.Concat(args))
         {
             info.ArgumentList.Add(argument);
         }
 
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["COURSE_ROOT"] = root;
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
 
         var totals = new TestTotals();
         using (var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet"))

@@ -104,7 +104,6 @@ public sealed partial class ExecutionEngine : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         var number = Interlocked.Increment(ref _executionCount);
-        var release = true;
         try
         {
             if (_stuckCell is { } stuck)
@@ -114,16 +113,13 @@ public sealed partial class ExecutionEngine : IDisposable
                 return new ExecutionResult(false, number, [error], error, false);
             }
 
-            var (result, finished) = await RunCellAsync(code, number, onOutput, cancellationToken).ConfigureAwait(false);
-            release = finished;
+            // A cell that did not stop leaves _stuckCell set, so every later call ends above without running.
+            var (result, _) = await RunCellAsync(code, number, onOutput, cancellationToken).ConfigureAwait(false);
             return result;
         }
         finally
         {
-            if (release)
-            {
-                _gate.Release();
-            }
+            _gate.Release();
         }
     }
 
@@ -245,7 +241,7 @@ public sealed partial class ExecutionEngine : IDisposable
         if (!done.Task.IsCompleted)
         {
             // The cell ignores the interrupt (e.g. blocked in a call that checks no token). Report it and
-            // keep the engine locked: running another cell beside it would corrupt the session.
+            // refuse later cells: running another cell beside it would corrupt the session.
             _stuckCell = DescribeFile(CellPath(number)) ?? $"Cell {number}";
             var message = $"{_stuckCell} was interrupted but did not stop within {_options.InterruptGracePeriod.TotalSeconds:0.#} s; restart the kernel.";
             var stuck = new ErrorOutput("Interrupted", message, [message]);
@@ -293,11 +289,31 @@ public sealed partial class ExecutionEngine : IDisposable
         var rewritten = CellRewriter.Rewrite(tree).GetRoot().ToFullString();
         var options = _scriptOptions.WithFilePath(path);
         var previous = _state;
-        var script = previous is null
-            ? CSharpScript.Create(rewritten, options, typeof(NotebookGlobals))
-            : previous.Script.ContinueWith(rewritten, options);
+        Script<object> Continue(string source) => previous is null
+            ? CSharpScript.Create(source, options, typeof(NotebookGlobals))
+            : previous.Script.ContinueWith(source, options);
+        var script = Continue(rewritten);
 
-        var diagnostics = script.Compile();
+        var diagnostics = script.GetCompilation().GetDiagnostics();
+        if (diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            return new CellOutcome(ErrorReport.Compilation(diagnostics, DescribeFile), false);
+        }
+
+        // With types known, make expression-bodied lambdas and methods interruptible too. Should that ever
+        // turn a valid cell into an invalid one, the first version is run instead.
+        var checkedTree = script.GetCompilation().SyntaxTrees.Last();
+        if (ExpressionBodyRewriter.HasExpressionBodies(checkedTree.GetRoot()))
+        {
+            var model = script.GetCompilation().GetSemanticModel(checkedTree);
+            var withChecks = Continue(new ExpressionBodyRewriter(model).Visit(checkedTree.GetRoot()).ToFullString());
+            if (!withChecks.Compile().Any(d => d.Severity == DiagnosticSeverity.Error))
+            {
+                script = withChecks;
+            }
+        }
+
+        diagnostics = script.Compile();
         if (diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
         {
             return new CellOutcome(ErrorReport.Compilation(diagnostics, DescribeFile), false);

@@ -422,7 +422,8 @@ public sealed partial class HtmlSiteExporter
         pre.stderr { background: #fff8e6; }
         pre.error { background: #ffebe9; color: #a40e26; border-left: 3px solid #cf222e; padding: .5rem .8rem; }
         .output.html table, .markdown-cell table { border-collapse: collapse; font-size: .9rem; }
-        .output.html td, .output.html th, .markdown-cell td, .markdown-cell th { border: 1px solid var(--border); padding: .2rem .5rem; text-align: right; }
+        .output.html td, .output.html th, .markdown-cell td, .markdown-cell th { border: 1px solid var(--border); padding: .2rem .5rem; }
+        .output.html td { text-align: right; } .markdown-cell th { background: var(--code-bg); }
         .output img { max-width: 100%; }
         .plotly-figure { width: 100%; min-height: 420px; }
         .math { font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", serif; }

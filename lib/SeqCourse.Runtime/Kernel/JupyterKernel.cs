@@ -23,6 +23,7 @@ public sealed class JupyterKernel : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private PublisherSocket? _iopub;
     private CancellationTokenSource? _executing;
+    private bool _abortQueued;
 
     /// <summary>Creates a kernel for <paramref name="connection"/>; <see cref="Run"/> binds the sockets.</summary>
     /// <param name="connection">The connection file's contents.</param>
@@ -160,26 +161,47 @@ public sealed class JupyterKernel : IDisposable
                 continue;
             }
 
-            var message = _codec.Decode(frames, out var problem);
-            if (message is null)
+            Dispatch(socket, frames, isControl, abortExecutes: false);
+
+            // After a failed cell with stop_on_error, the execute requests already queued behind it (Run All)
+            // are answered "aborted" instead of run, as ipykernel does; other requests are served as usual.
+            while (_abortQueued && socket.TryReceiveMultipartBytes(TimeSpan.Zero, ref frames!))
             {
-                Console.Error.WriteLine($"seqcourse kernel: dropped a message on {(isControl ? "control" : "shell")}: {problem}");
-                continue;
+                Dispatch(socket, frames, isControl, abortExecutes: true);
             }
 
-            Publish("status", new JsonObject { ["execution_state"] = "busy" }, message);
-            try
+            _abortQueued = false;
+        }
+    }
+
+    private void Dispatch(RouterSocket socket, List<byte[]> frames, bool isControl, bool abortExecutes)
+    {
+        var message = _codec.Decode(frames, out var problem);
+        if (message is null)
+        {
+            Console.Error.WriteLine($"seqcourse kernel: dropped a message on {(isControl ? "control" : "shell")}: {problem}");
+            return;
+        }
+
+        Publish("status", new JsonObject { ["execution_state"] = "busy" }, message);
+        try
+        {
+            if (abortExecutes && message.MsgType == "execute_request")
+            {
+                Reply(socket, message, "execute_reply", new JsonObject { ["status"] = "aborted" }, new JsonObject { ["status"] = "aborted" });
+            }
+            else
             {
                 Handle(socket, message);
             }
-            catch (Exception e)
-            {
-                Console.Error.WriteLine($"seqcourse kernel: {message.MsgType} failed: {e}");
-            }
-            finally
-            {
-                Publish("status", new JsonObject { ["execution_state"] = "idle" }, message);
-            }
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"seqcourse kernel: {message.MsgType} failed: {e}");
+        }
+        finally
+        {
+            Publish("status", new JsonObject { ["execution_state"] = "idle" }, message);
         }
     }
 
@@ -305,6 +327,7 @@ public sealed class JupyterKernel : IDisposable
         }
         else
         {
+            _abortQueued = content["stop_on_error"]?.GetValue<bool>() ?? true;
             var error = result.Error!;
             reply = new JsonObject
             {

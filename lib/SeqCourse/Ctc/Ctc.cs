@@ -703,8 +703,18 @@ public static class Ctc
         // Parallel only pays when there is enough lattice work to share between cores.
         long work = 0;
         for (int i = 0; i < m; i++) work += (long)lengths[i] * (2 * targets[i].Length + 1);
-        if (m >= 4 && work >= 20_000) Parallel.For(0, m, i => one(i, lengths[i]));
-        else for (int i = 0; i < m; i++) one(i, lengths[i]);
+        int workers = Math.Min(Environment.ProcessorCount, m);
+        if (workers < 2 || m < 4 || work < 20_000)
+        {
+            for (int i = 0; i < m; i++) one(i, lengths[i]);
+            return;
+        }
+        // One contiguous block of examples per core: far less scheduling than one task per example.
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+        {
+            int from = (int)((long)m * w / workers), to = (int)((long)m * (w + 1) / workers);
+            for (int i = from; i < to; i++) one(i, lengths[i]);
+        });
     }
 
     private static CtcBatchResult Summarise(double[] losses, Matrix<double>[] grads, bool zeroInfinity)

@@ -36,6 +36,18 @@ public static class GruCell
         return ForwardUnchecked(x, cPrev, p);
     }
 
+    /// <summary>
+    /// The same step with the variant stated explicitly (as in the exercise <c>GruCellForward(x, cPrev, p, variant)</c>);
+    /// throws if <paramref name="variant"/> is not the variant the parameters were made for.
+    /// </summary>
+    public static (Matrix<double> C, GruCache Cache) Forward(Matrix<double> x, Matrix<double> cPrev, GruParameters p, GruVariant variant)
+    {
+        Guard.NotNull(p, nameof(p));
+        if (variant != p.Variant)
+            throw new ArgumentException($"variant must be {p.Variant} (the variant of p) but is {variant}.", nameof(variant));
+        return Forward(x, cPrev, p);
+    }
+
     internal static (Matrix<double> C, GruCache Cache) ForwardUnchecked(Matrix<double> x, Matrix<double> cPrev, GruParameters p)
     {
         var h = cPrev;

@@ -1,4 +1,5 @@
 using MathNet.Numerics.LinearAlgebra;
+using SeqCourse.Numerics;
 
 namespace SeqCourse;
 
@@ -81,9 +82,9 @@ public static class Rnn
             if (dZy?[t] is { } dzy)
             {
                 Guard.Shape(dzy, p.Ny, m, $"dZy[{t}]");
-                Dense.MultiplyTransposeAdd(grads.dWya, dzy, forward.A[t]);
+                grads.dWya.AddProductTransposed(dzy, forward.A[t]);
                 RnnCell.AddColumnSums(grads.dby, dzy);
-                Dense.TransposeMultiplyAdd(da, p.Wya, dzy);   // da_next is not needed any more: accumulate into it
+                da.AddTransposedProduct(p.Wya, dzy);   // da_next is not needed any more: accumulate into it
             }
             if (dA?[t] is { } upstream)
             {

@@ -1,4 +1,6 @@
 using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra.Double;
+using SeqCourse.Numerics;
 
 namespace SeqCourse;
 
@@ -48,8 +50,8 @@ public static class RnnCell
 
         // z = W_aa a⟨t−1⟩ + W_ax x⟨t⟩ + b_a   (§1.2; the stacked form W_a[a; x] is the same number)
         var z = Matrix<double>.Build.Dense(na, x.ColumnCount);
-        Dense.MultiplyAdd(z, Waa, aPrev);
-        Dense.MultiplyAdd(z, Wax, x);
+        z.AddProduct(Waa, aPrev);
+        z.AddProduct(Wax, x);
         AddBias(z, ba);
         var a = Apply(g, z);
         return (a, new RnnCellCache(x, aPrev, z, a, g, Waa, Wax));
@@ -82,14 +84,14 @@ public static class RnnCell
         var dz = Derivative(cache.G, cache.Z, cache.A);
         dz.PointwiseMultiply(da, dz);
         // dW_ax += dz x⟨t⟩ᵀ,  dW_aa += dz a⟨t−1⟩ᵀ,  db_a += Σ_cols dz
-        Dense.MultiplyTransposeAdd(dWax, dz, cache.X);
-        Dense.MultiplyTransposeAdd(dWaa, dz, cache.APrev);
+        dWax.AddProductTransposed(dz, cache.X);
+        dWaa.AddProductTransposed(dz, cache.APrev);
         AddColumnSums(dba, dz);
         // dx⟨t⟩ = W_axᵀ dz,  da_prev = W_aaᵀ dz
         var dx = Matrix<double>.Build.Dense(cache.Wax.ColumnCount, dz.ColumnCount);
-        Dense.TransposeMultiplyAdd(dx, cache.Wax, dz);
+        dx.AddTransposedProduct(cache.Wax, dz);
         var daPrev = Matrix<double>.Build.Dense(cache.Waa.ColumnCount, dz.ColumnCount);
-        Dense.TransposeMultiplyAdd(daPrev, cache.Waa, dz);
+        daPrev.AddTransposedProduct(cache.Waa, dz);
         return (dx, daPrev);
     }
 
@@ -99,7 +101,7 @@ public static class RnnCell
         Guard.NotNull(p, nameof(p));
         Guard.Rows(a, p.Na, nameof(a));
         var zy = Matrix<double>.Build.Dense(p.Ny, a.ColumnCount);
-        Dense.MultiplyAdd(zy, p.Wya, a);
+        zy.AddProduct(p.Wya, a);
         AddBias(zy, p.by);
         return zy;
     }
@@ -130,9 +132,9 @@ public static class RnnCell
     private static Matrix<double> Elementwise(Matrix<double> m, Func<double, double> f)
     {
         var r = Matrix<double>.Build.Dense(m.RowCount, m.ColumnCount);
-        if (Dense.Values(m) is { } src)
+        if (m is DenseMatrix { Values: var src })
         {
-            var dst = Dense.Values(r)!;
+            var dst = ((DenseMatrix)r).Values;
             for (int i = 0; i < src.Length; i++) dst[i] = f(src[i]);
         }
         else

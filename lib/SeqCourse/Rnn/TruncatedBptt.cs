@@ -36,7 +36,7 @@ public sealed class TruncatedBptt
     public void Reset() => State = null;
 
     /// <summary>
-    /// One chunk: forward from the carried state (zeros at the start), softmax cross-entropy against
+    /// One chunk: forward from the carried state (zeros at the start, or when the batch size m changes), softmax cross-entropy against
     /// <paramref name="targets"/>, backward to the chunk's start only. Carries a⟨last⟩ on as a constant
     /// (a copy, so later updates of it cannot leak a gradient path). Returns the chunk's loss and gradients.
     /// </summary>

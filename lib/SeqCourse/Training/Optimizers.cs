@@ -28,9 +28,18 @@ public abstract class Optimizer : IOptimizer
         ParameterSet.CheckMatches(parameters, grads);
         var items = parameters.Items;
         if (_shape is null) { _shape = items; Initialize(items); }
-        else if (_shape.Count != items.Count)
-            throw new ArgumentException(
-                $"parameters must have {_shape.Count} matrices like the first call but has {items.Count}: use one optimizer per model.", nameof(parameters));
+        else
+        {
+            if (_shape.Count != items.Count)
+                throw new ArgumentException(
+                    $"parameters must have {_shape.Count} matrices like the first call but has {items.Count}: use one optimizer per model.", nameof(parameters));
+            for (int k = 0; k < items.Count; k++)
+                if (items[k].Value.RowCount != _shape[k].Value.RowCount || items[k].Value.ColumnCount != _shape[k].Value.ColumnCount)
+                    throw new ArgumentException(
+                        $"parameters item {k} ({items[k].Name}) must have shape ({_shape[k].Value.RowCount}, {_shape[k].Value.ColumnCount}) " +
+                        $"like the first call but has shape ({items[k].Value.RowCount}, {items[k].Value.ColumnCount}): use one optimizer per model.",
+                        nameof(parameters));
+        }
         Steps++;
         for (int k = 0; k < items.Count; k++) Update(k, items[k].Value, grads.Items[k].Value);
     }

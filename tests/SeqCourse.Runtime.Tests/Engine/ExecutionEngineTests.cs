@@ -160,6 +160,73 @@ public class ExecutionEngineTests
     }
 
     [Fact]
+    public async Task Interrupt_stops_a_library_loop_that_calls_an_expression_lambda_of_the_cell()
+    {
+        // Enumerable's loops check no token; the selector does, once the cell is rewritten.
+        using var engine = new ExecutionEngine();
+        await engine.Ok("long Twice(int v) => 2L * v;");
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        var watch = Stopwatch.StartNew();
+        var result = await engine.ExecuteAsync("Enumerable.Repeat(1, int.MaxValue).Select(i => Twice(i)).Sum()", cancellationToken: cts.Token);
+        Assert.True(result.Cancelled, string.Join("\n", result.Error?.Traceback ?? []));
+        Assert.Equal("Interrupted", result.Error!.EName);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"took {watch.Elapsed}");
+        Assert.Equal("4", (await engine.Ok("Twice(2)")).ResultText());
+    }
+
+    [Fact]
+    public async Task Expression_bodies_keep_their_meaning_after_rewriting()
+    {
+        using var engine = new ExecutionEngine();
+        var result = await engine.Ok("""
+            using System.Linq.Expressions;
+            var counter = 0;
+            Action bump = () => counter++;
+            Func<int, int> square = x => x * x;
+            Expression<Func<int, int>> tree = x => x + 1;
+            Func<Task> wait = async () => await Task.Delay(1);
+            Func<Task<int>> three = async () => await Task.FromResult(3);
+            Func<int> fails = () => throw new InvalidOperationException("x");
+            int Cube(int v) => v * v * v;
+            void Log(string s) => Console.Write(s);
+            async Task<int> FourAsync() => await Task.FromResult(4);
+            async Task NothingAsync() => await Task.Yield();
+            bump(); bump();
+            await wait(); await NothingAsync();
+            Log("logged");
+            var ok = Assert(fails);
+            static bool Assert(Func<int> f) { try { f(); return false; } catch (InvalidOperationException) { return true; } }
+            $"{counter} {square(5)} {tree.Compile()(1)} {await three()} {Cube(2)} {await FourAsync()} {ok} {await Task.Run(() => 7)}"
+            """);
+        Assert.Equal("2 25 2 3 8 4 True 7", result.ResultText());
+        Assert.Equal("logged", result.Stdout());
+    }
+
+    [Fact]
+    public async Task Errors_inside_expression_lambdas_keep_their_line()
+    {
+        using var engine = new ExecutionEngine();
+        var result = await engine.ExecuteAsync("var zero = 0;\nFunc<int, int> divide =\n    x => x / zero;\ndivide(1)");
+        Assert.Equal("Cell 1, line 3: DivideByZeroException: Attempted to divide by zero.", result.Error!.Traceback[0]);
+    }
+
+    [Fact]
+    public async Task A_cell_that_ignores_the_interrupt_is_reported_and_the_engine_refuses_further_cells()
+    {
+        using var engine = new ExecutionEngine(new EngineOptions { InterruptGracePeriod = TimeSpan.FromMilliseconds(300) });
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var watch = Stopwatch.StartNew();
+        var result = await engine.ExecuteAsync("Thread.Sleep(Timeout.Infinite);", cancellationToken: cts.Token);
+        Assert.True(result.Cancelled);
+        Assert.Contains("did not stop within 0.3 s", result.Error!.EValue);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+
+        var next = await engine.ExecuteAsync("1 + 1");
+        Assert.False(next.Success);
+        Assert.Equal("EngineStuck", next.Error!.EName);
+    }
+
+    [Fact]
     public async Task Environment_exit_is_blocked()
     {
         using var engine = new ExecutionEngine();

@@ -115,6 +115,20 @@ public partial class HtmlExportTests(DemoSiteFixture site) : IClassFixture<DemoS
     }
 
     [Fact]
+    public void WithoutKatexMathStaysReadableTexSource()
+    {
+        var exporter = new HtmlSiteExporter(new HtmlSiteOptions { KatexDistDirectory = Path.Combine(TestSupport.NewTempFolder(), "no-katex") });
+
+        var html = exporter.RenderPage(site.Executed, "demo", "../");
+
+        Assert.False(exporter.TypesetsMath);
+        Assert.DoesNotContain("assets/katex", html); // neither the stylesheet nor the script
+        Assert.DoesNotContain("katex.render", html);
+        Assert.Contains("<span class=\"math\">\\(a^{\\langle t \\rangle}", html);
+        Assert.Contains("span.math:not(:has(.katex))", html); // styled as TeX source
+    }
+
+    [Fact]
     public async Task PageDrawsThePlotlyChartAndTypesetsMathOfflineInChromium()
     {
         var errors = new List<string>();

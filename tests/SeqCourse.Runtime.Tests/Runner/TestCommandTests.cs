@@ -23,4 +23,12 @@ public class TestCommandTests
 
         Assert.Equal((91, 2, 1, 2), (totals.Passed, totals.Failed, totals.Skipped, totals.Assemblies));
     }
+
+    [Fact]
+    public void DpkgCheckTellsInstalledFromMissingPackages()
+    {
+        Assert.True(SeqCourse.Cli.Tools.DebianPackages.IsInstalled("dpkg"));
+        Assert.False(SeqCourse.Cli.Tools.DebianPackages.IsInstalled("seqcourse-no-such-package"));
+        Assert.True(SeqCourse.Cli.Tools.DebianPackages.EnsureInstalled(["dpkg", "coreutils"], TextWriter.Null)); // nothing to do, no network
+    }
 }

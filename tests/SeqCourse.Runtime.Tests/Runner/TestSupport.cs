@@ -103,10 +103,11 @@ internal sealed record ProcessResult(int ExitCode, string Stdout, string Stderr)
 }
 
 /// <summary>
-/// Tests that run notebooks in this process: the runner sets the process's current directory while a
-/// notebook runs, so these must not run in parallel with each other.
+/// Tests that run notebooks in this process. The runner (and the engine, per cell) set the process's
+/// current directory to the notebook's folder, which is process-wide: these tests run on their own,
+/// after the parallel ones, so they neither disturb nor are disturbed by other engines' directories.
 /// </summary>
-[CollectionDefinition(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class RunnerCollection
 {
     public const string Name = "notebook runner in-process";

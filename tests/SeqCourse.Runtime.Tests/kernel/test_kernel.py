@@ -141,6 +141,21 @@ class SeqCourseKernelTests(jupyter_kernel_test.KernelTests):
         results = [m for m in outputs if m["msg_type"] == "execute_result"]
         self.assertEqual(results[0]["content"]["data"]["text/plain"], "True")
 
+    def test_error_aborts_the_queued_cells(self):
+        # Run All: every execute_request is sent at once; after the failing cell the rest are aborted.
+        self.flush_channels()
+        ids = [self.kc.execute(code) for code in (
+            'Console.WriteLine("first");', 'throw new Exception("stop here");', "var afterError = 1;", "6 * 7")]
+        replies = {}
+        while len(replies) < len(ids):
+            reply = self.get_non_kernel_info_reply(timeout=TIMEOUT)
+            replies[reply["parent_header"]["msg_id"]] = reply["content"]["status"]
+        self.assertEqual([replies[i] for i in ids], ["ok", "error", "aborted", "aborted"])
+        self.flush_channels()
+        reply, _ = self.execute_and_wait("afterError")
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertIn("CS0103", reply["content"]["evalue"])
+
     def test_update_display_data(self):
         self.flush_channels()
         reply, outputs = self.execute_and_wait("var h = display(1);\nh.Update(2);")

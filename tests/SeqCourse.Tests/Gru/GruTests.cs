@@ -198,6 +198,14 @@ public class GruBadInputTests
     }
 
     [Fact]
+    public void ExplicitVariantMustMatchParameters()
+    {
+        var x = Init.Zeros(Nx, M); var c = Init.Zeros(Na, M);
+        Assert.Equal(GruCell.Forward(x, c, P).C, GruCell.Forward(x, c, P, GruVariant.Lecture).C);
+        AssertBadArgument(() => GruCell.Forward(x, c, P, GruVariant.ResetAfter), "variant", "Lecture", "ResetAfter");
+    }
+
+    [Fact]
     public void ParametersMustMatchVariant()
     {
         var W = Init.Zeros(Na, Na + Nx); var b = Init.Zeros(Na, 1);

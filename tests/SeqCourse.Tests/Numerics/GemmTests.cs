@@ -110,9 +110,15 @@ public class GemmTests
             {
                 int lda = opA == GemmOp.N ? m : k, ldb = opB == GemmOp.N ? k : n;
                 Gemm.Compute(opA, opB, m, n, k, 1.0, a, lda, b, ldb, 0.5, c, m, options); // warm-up: buffers grow
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int r = 0; r < 10; r++) Gemm.Compute(opA, opB, m, n, k, 1.0, a, lda, b, ldb, 0.5, c, m, options);
-                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                // Steady state must allocate nothing. Tiered JIT recompiling a method mid-measurement can
+                // charge a few bytes to this thread once, so the best of three rounds of 10 calls is taken.
+                long allocated = long.MaxValue;
+                for (int round = 0; round < 3 && allocated != 0; round++)
+                {
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    for (int r = 0; r < 10; r++) Gemm.Compute(opA, opB, m, n, k, 1.0, a, lda, b, ldb, 0.5, c, m, options);
+                    allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                }
                 Assert.True(allocated == 0, $"{strategy} {opA}{opB} {m}x{n}x{k}: allocated {allocated} bytes in 10 calls");
             }
         }

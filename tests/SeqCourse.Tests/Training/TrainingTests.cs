@@ -123,6 +123,15 @@ public class OptimizerTests
         var ex = Assert.Throws<ArgumentException>(() => new Adam().Step(p, g));
         Assert.Contains("(2, 1)", ex.Message); Assert.Contains("(3, 1)", ex.Message);
         Assert.Throws<ArgumentException>(() => new Sgd(0));
+
+        // one optimizer per model: its state is shaped by the first call
+        var adam = new Adam();
+        var (p1, g1, _, _) = Single([1.0, 2.0], [0.1, 0.1]);
+        adam.Step(p1, g1);
+        var (p2, g2, _, _) = Single([1.0, 2.0, 3.0], [0.1, 0.1, 0.1]);
+        ex = Assert.Throws<ArgumentException>(() => adam.Step(p2, g2));
+        Assert.Equal("parameters", ex.ParamName);
+        Assert.Contains("(2, 1)", ex.Message); Assert.Contains("(3, 1)", ex.Message); Assert.Contains("one optimizer per model", ex.Message);
     }
 }
 
@@ -182,7 +191,8 @@ public class TrainerTests
         using var cts = new CancellationTokenSource();
         var trainer = new Trainer(p, new Sgd(1.0))
         {
-            ClipValue = 5, ProgressEvery = 1,
+            ClipValue = 5,
+            ProgressEvery = 1,
             Progress = pr => { if (pr.Step == 4) cts.Cancel(); },
         };
         var result = trainer.Run(_ => (1.0, ParameterSet.Of(new NamedMatrix("d", H.Scalar(-100)))), 1000, cts.Token);
