@@ -4,7 +4,8 @@ namespace SeqCourse;
 
 /// <summary>
 /// A batch prediction of <see cref="AttentionModel"/>: the argmax output tokens (m arrays of T_y) and, for every
-/// example, its attention weights as a (T_y, T_x) matrix — row t is α⟨t,·⟩, ready for a heat map.
+/// example, its attention weights as a (T_y, T_x^(i)) matrix — row t is α⟨t,·⟩ over the real (unpadded) input
+/// symbols, ready for a heat map.
 /// </summary>
 public sealed record AttentionPrediction(int[][] Tokens, Matrix<double>[] Alpha);
 
@@ -17,19 +18,30 @@ public sealed record AttentionPrediction(int[][] Tokens, Matrix<double>[] Alpha)
 ///               ŷ⟨t⟩ = softmax(W_y s⟨t⟩ + b_y),   t = 1…T_y,   s⟨0⟩ = c⟨0⟩ = 0
 /// </code>
 /// The decoder never reads its own outputs, so training and prediction run the same computation and no teacher
-/// forcing is needed. The backward pass walks t = T_y…1: ds⟨t⟩ collects W_yᵀ dz_y⟨t⟩, the LSTM's da_prev and the
+/// forcing is needed. With a pad token, each source's trailing padding is cut off: the encoder runs only up to the
+/// longest real source of the batch, the right-to-left LSTM reads every example from its own last real symbol, and the
+/// attention never looks at padding — so the outputs do not depend on how much padding there is, and a batch of
+/// short dates costs less than a batch of long ones. The backward pass walks t = T_y…1: ds⟨t⟩ collects W_yᵀ dz_y⟨t⟩, the LSTM's da_prev and the
 /// attention's ds from step t + 1; the attention sends dα-weighted gradients into every annotation a⟨t′⟩, which
 /// then go back through both encoder directions.
 /// </summary>
 public sealed class AttentionModel
 {
-    /// <summary>A model over <paramref name="parameters"/> (used, not copied) that emits <paramref name="outputLength"/> = T_y symbols.</summary>
-    public AttentionModel(AttentionModelParameters parameters, int outputLength)
+    /// <summary>
+    /// A model over <paramref name="parameters"/> (used, not copied) that emits <paramref name="outputLength"/> = T_y symbols.
+    /// With <paramref name="padToken"/>, trailing padding of each source is ignored exactly (see <see cref="AttentionModel"/>).
+    /// </summary>
+    public AttentionModel(AttentionModelParameters parameters, int outputLength, int? padToken = null)
     {
         Parameters = Guard.NotNull(parameters, nameof(parameters));
         Guard.Positive(outputLength, nameof(outputLength));
+        if (padToken is { } pad) Guard.Index(pad, parameters.InputSize, nameof(padToken));
         OutputLength = outputLength;
+        PadToken = padToken;
     }
+
+    /// <summary>The input symbol used for padding (e.g. <see cref="DateData.PadIndex"/>), or null when every position is real.</summary>
+    public int? PadToken { get; }
 
     /// <summary>The parameters.</summary>
     public AttentionModelParameters Parameters { get; }
@@ -37,24 +49,34 @@ public sealed class AttentionModel
     /// <summary>T_y.</summary>
     public int OutputLength { get; }
 
-    /// <summary>Everything one forward pass computed: logits z_y⟨t⟩ (n_y, m), attention weights α⟨t⟩ (T_x, m) and the caches.</summary>
+    /// <summary>
+    /// Everything one forward pass computed: logits z_y⟨t⟩ (n_y, m), attention weights α⟨t⟩ (T_x, m) and the caches.
+    /// A pass can be back-propagated once (its attention memory accumulates the gradients).
+    /// </summary>
     public sealed class ForwardPass
     {
-        internal ForwardPass(Matrix<double>[] zy, AttentionOutput[] attention, LstmCache[] decoder, RecurrentOutput encoder, BidirectionalLayer layer)
+        internal ForwardPass(Matrix<double>[] zy, AttentionStep[] attention, AttentionMemory memory, LstmCache[] decoder,
+            LstmCache[] encoderForward, LstmCache[] encoderBackward, int[] lengths)
         {
-            Zy = zy; Attention = attention; Decoder = decoder; Encoder = encoder; Layer = layer;
+            Zy = zy; Attention = attention; Memory = memory; Decoder = decoder;
+            EncoderForward = encoderForward; EncoderBackward = encoderBackward; Lengths = lengths;
         }
+
+        /// <summary>T_x^(i): the number of real (non-padding) source symbols of each example.</summary>
+        public int[] Lengths { get; }
 
         /// <summary>z_y⟨t⟩ for t = 1…T_y, each (n_y, m).</summary>
         public Matrix<double>[] Zy { get; }
 
-        /// <summary>α⟨t,t′⟩ for step t as a (T_x, m) matrix (column i = example i).</summary>
+        /// <summary>α⟨t,t′⟩ for step t (0-based) as a (max_i T_x^(i), m) matrix (column i = example i; zero beyond T_x^(i)).</summary>
         public Matrix<double> AlphaAt(int t) => Attention[t].Alpha;
 
-        internal AttentionOutput[] Attention { get; }
+        internal AttentionStep[] Attention { get; }
+        internal AttentionMemory Memory { get; }
         internal LstmCache[] Decoder { get; }
-        internal RecurrentOutput Encoder { get; }
-        internal BidirectionalLayer Layer { get; }
+        internal LstmCache[] EncoderForward { get; }
+        internal LstmCache[] EncoderBackward { get; }
+        internal bool BackwardDone { get; set; }
     }
 
     /// <summary>
@@ -64,23 +86,50 @@ public sealed class AttentionModel
     public ForwardPass Forward(IReadOnlyList<int[]> sources)
     {
         var p = Parameters;
-        var xs = OneHot(sources);
-        int m = sources.Count, ns = p.Decoder.HiddenSize;
-        var layer = new BidirectionalLayer(new LstmLayer(p.EncoderForward), new LstmLayer(p.EncoderBackward));
-        var enc = layer.Forward(xs);                         // a⟨t′⟩ = [a→⟨t′⟩; a←⟨t′⟩]
+        var lengths = CheckSources(sources);
+        int m = sources.Count, ns = p.Decoder.HiddenSize, na = p.EncoderForward.HiddenSize, T = lengths.Max();
+        // Encoder: a→ over x⟨1…T⟩, a← over each example reversed within its own length (padding last, never read
+        // before a real symbol); the annotation is a⟨t′⟩ = [a→⟨t′⟩; a←⟨t′⟩], where a←⟨t′⟩ sits at step T^(i) − 1 − t′.
+        var fwdIn = new int[m][];
+        var bwdIn = new int[m][];
+        int pad = PadToken ?? 0;
+        for (int i = 0; i < m; i++)
+        {
+            fwdIn[i] = new int[T]; bwdIn[i] = new int[T];
+            for (int t = 0; t < T; t++)
+            {
+                fwdIn[i][t] = t < sources[i].Length ? sources[i][t] : pad;
+                bwdIn[i][t] = t < lengths[i] ? sources[i][lengths[i] - 1 - t] : pad;
+            }
+        }
+        var (aF, _, cachesF) = Lstm.Forward(DataEncoding.OneHot(fwdIn, p.InputSize), p.EncoderForward);
+        var (aB, _, cachesB) = Lstm.Forward(DataEncoding.OneHot(bwdIn, p.InputSize), p.EncoderBackward);
+        var a = new Matrix<double>[T];
+        for (int t = 0; t < T; t++)
+        {
+            a[t] = Matrix<double>.Build.Dense(2 * na, m);
+            for (int i = 0; i < m; i++)
+            {
+                if (t >= lengths[i]) continue;            // padding: masked out of the attention below
+                var bt = aB[lengths[i] - 1 - t];
+                for (int k = 0; k < na; k++) { a[t][k, i] = aF[t][k, i]; a[t][na + k, i] = bt[k, i]; }
+            }
+        }
+        var memory = AttentionMemory.Create(a, p.Attention, lengths);   // W2 a⟨t′⟩ once for all T_y steps
         var (W, b) = p.Decoder.Stacked();
         var s = Matrix<double>.Build.Dense(ns, m);
         var c = Matrix<double>.Build.Dense(ns, m);
-        var att = new AttentionOutput[OutputLength];
+        var att = new AttentionStep[OutputLength];
         var caches = new LstmCache[OutputLength];
         var zy = new Matrix<double>[OutputLength];
         for (int t = 0; t < OutputLength; t++)
         {
-            att[t] = Attention.AttentionForward(s, enc.A, p.Attention);                         // ctx⟨t⟩ from s⟨t−1⟩
-            (s, c, caches[t]) = LstmCell.ForwardUnchecked(att[t].Ctx, s, c, p.Decoder, W, b);    // s⟨t⟩ = LSTM(s⟨t−1⟩, ctx⟨t⟩)
+            var (ctx, step) = memory.Attend(s);                                           // ctx⟨t⟩, α⟨t,·⟩ from s⟨t−1⟩
+            att[t] = step;
+            (s, c, caches[t]) = LstmCell.ForwardUnchecked(ctx, s, c, p.Decoder, W, b);    // s⟨t⟩ = LSTM(s⟨t−1⟩, c⟨t−1⟩, ctx⟨t⟩)
             zy[t] = GatedMath.AddBias(p.Wy * s, p.by);
         }
-        return new ForwardPass(zy, att, caches, enc, layer);
+        return new ForwardPass(zy, att, memory, caches, cachesF, cachesB, lengths);
     }
 
     /// <summary>J = (1/m) Σ_i Σ_t −ln ŷ⟨t⟩[y⟨t⟩]; <paramref name="targets"/>[i] has T_y tokens in [0, n_y).</summary>
@@ -98,16 +147,12 @@ public sealed class AttentionModel
 
     private IParameterSet Backward(ForwardPass f, Matrix<double>[] dZy)
     {
+        if (f.BackwardDone) throw new InvalidOperationException("This forward pass has already been back-propagated.");
+        f.BackwardDone = true;
         var p = Parameters;
-        int Tx = f.Encoder.A.Length, m = dZy[0].ColumnCount, ns = p.Decoder.HiddenSize;
+        int m = dZy[0].ColumnCount, ns = p.Decoder.HiddenSize;
         var dWy = Matrix<double>.Build.Dense(p.Wy.RowCount, p.Wy.ColumnCount);
         var dby = Matrix<double>.Build.Dense(p.by.RowCount, 1);
-        var (nH, _, nA2) = p.Attention.Sizes;
-        var dW1 = Matrix<double>.Build.Dense(nH, ns);
-        var dW2 = Matrix<double>.Build.Dense(nH, nA2);
-        var dv = Matrix<double>.Build.Dense(nH, 1);
-        var dA = new Matrix<double>?[Tx];
-        for (int t = 0; t < Tx; t++) dA[t] = Matrix<double>.Build.Dense(nA2, m);
         var acc = new LstmAccumulator(p.Decoder);
         var dsNext = Matrix<double>.Build.Dense(ns, m);    // ∂J/∂s⟨t⟩ from step t + 1 (LSTM and attention); 0 at T_y
         var dcNext = Matrix<double>.Build.Dense(ns, m);
@@ -118,14 +163,26 @@ public sealed class AttentionModel
             dby.Add(GatedMath.SumColumns(dZy[t]), dby);
             var ds = p.Wy.TransposeThisAndMultiply(dZy[t]) + dsNext;             // ds⟨t⟩ = W_yᵀ dz_y⟨t⟩ + (from step t + 1)
             var (dCtx, dsPrev, dcPrev) = LstmCell.BackwardInto(ds, dcNext, f.Decoder[t], acc);
-            var ab = Attention.AttentionBackward(dCtx, f.Attention[t].Cache, p.Attention);
-            dW1.Add(ab.Grads.dW1, dW1); dW2.Add(ab.Grads.dW2, dW2); dv.Add(ab.Grads.dv, dv);
-            for (int k = 0; k < Tx; k++) dA[k]!.Add(ab.da[k], dA[k]);          // every a⟨t′⟩ fed ctx⟨t⟩
-            dsNext = dsPrev + ab.ds;                                             // s⟨t−1⟩ fed both the LSTM and the attention of step t
+            var dsAtt = f.Memory.AttendBackward(dCtx, f.Attention[t]);          // the attention's share of ∂J/∂s⟨t−1⟩
+            dsNext = dsPrev + dsAtt;                                             // s⟨t−1⟩ fed both the LSTM and the attention of step t
             dcNext = dcPrev;
         }
-        var gEnc = f.Layer.Backward(dA, f.Encoder);
-        return ParameterSet.Concat(("enc.", gEnc.Grads), ("att.", new AttentionGradients(dW1, dW2, dv)), ("dec.", acc.ToGradients()),
+        var (gAtt, dA) = f.Memory.Gradients();                                   // every a⟨t′⟩ fed every ctx⟨t⟩
+        // Split da⟨t′⟩ = [da→⟨t′⟩; da←⟨t′⟩] back onto the two directions (a← of t′ was step T^(i) − 1 − t′).
+        int T = dA.Length, na = p.EncoderForward.HiddenSize;
+        var dF = new Matrix<double>?[T];
+        var dB = new Matrix<double>?[T];
+        for (int t = 0; t < T; t++) { dF[t] = Matrix<double>.Build.Dense(na, m); dB[t] = Matrix<double>.Build.Dense(na, m); }
+        for (int t = 0; t < T; t++)
+            for (int i = 0; i < m; i++)
+            {
+                if (t >= f.Lengths[i]) continue;
+                var db = dB[f.Lengths[i] - 1 - t]!;
+                for (int k = 0; k < na; k++) { dF[t]![k, i] = dA[t][k, i]; db[k, i] = dA[t][na + k, i]; }
+            }
+        var gF = Lstm.Backward(dF, f.EncoderForward).Grads;
+        var gB = Lstm.Backward(dB, f.EncoderBackward).Grads;
+        return ParameterSet.Concat(("enc.fwd.", gF), ("enc.bwd.", gB), ("att.", gAtt), ("dec.", acc.ToGradients()),
             ("", ParameterSet.Of(new NamedMatrix("dWy", dWy), new NamedMatrix("dby", dby))));
     }
 
@@ -133,10 +190,10 @@ public sealed class AttentionModel
     public AttentionPrediction Predict(IReadOnlyList<int[]> sources)
     {
         var f = Forward(sources);
-        int m = sources.Count, Tx = sources[0].Length;
+        int m = sources.Count;
         var tokens = new int[m][];
         var alpha = new Matrix<double>[m];
-        for (int i = 0; i < m; i++) { tokens[i] = new int[OutputLength]; alpha[i] = Matrix<double>.Build.Dense(OutputLength, Tx); }
+        for (int i = 0; i < m; i++) { tokens[i] = new int[OutputLength]; alpha[i] = Matrix<double>.Build.Dense(OutputLength, f.Lengths[i]); }
         for (int t = 0; t < OutputLength; t++)
         {
             var z = f.Zy[t];
@@ -146,7 +203,7 @@ public sealed class AttentionModel
                 int best = 0;
                 for (int k = 1; k < z.RowCount; k++) if (z[k, i] > z[best, i]) best = k;
                 tokens[i][t] = best;
-                for (int k = 0; k < Tx; k++) alpha[i][t, k] = a[k, i];
+                for (int k = 0; k < f.Lengths[i]; k++) alpha[i][t, k] = a[k, i];
             }
         }
         return new AttentionPrediction(tokens, alpha);
@@ -160,13 +217,23 @@ public sealed class AttentionModel
         return pred.Where((y, i) => y.AsSpan().SequenceEqual(targets[i])).Count() / (double)targets.Count;
     }
 
-    private Matrix<double>[] OneHot(IReadOnlyList<int[]> sources)
+    /// <summary>Checks the sources and returns T_x^(i): the length without trailing padding (all T_x without a pad token).</summary>
+    private int[] CheckSources(IReadOnlyList<int[]> sources)
     {
         PaddedBatch.Check(sources, Parameters.InputSize, nameof(sources));
         for (int i = 1; i < sources.Count; i++)
             if (sources[i].Length != sources[0].Length)
                 throw new ArgumentException($"sources[{i}] must have T_x = {sources[0].Length} tokens like sources[0] but has {sources[i].Length}.", nameof(sources));
-        return DataEncoding.OneHot(sources, Parameters.InputSize);
+        var lengths = new int[sources.Count];
+        for (int i = 0; i < sources.Count; i++)
+        {
+            int len = sources[i].Length;
+            if (PadToken is { } pad) while (len > 0 && sources[i][len - 1] == pad) len--;
+            if (len == 0)
+                throw new ArgumentException($"sources[{i}] must contain at least one symbol other than padding ({PadToken}) but is all padding.", nameof(sources));
+            lengths[i] = len;
+        }
+        return lengths;
     }
 
     private int[][] TimeMajorTargets(IReadOnlyList<int[]> sources, IReadOnlyList<int[]> targets)
