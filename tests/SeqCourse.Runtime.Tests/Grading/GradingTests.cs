@@ -1,0 +1,125 @@
+using SeqCourse.Runtime.Exercises;
+using SeqCourse.Runtime.Notebooks;
+using SeqCourse.Runtime.Tests.Runner;
+
+namespace SeqCourse.Runtime.Tests.Grading;
+
+/// <summary>Release format, and grading of the week 1 solution, student, mutant and hostile notebooks.</summary>
+public sealed class GradingTests(GradingFixture fixture) : IClassFixture<GradingFixture>
+{
+    private static readonly string[] Week1 =
+        ["RnnCellForward", "RnnForward", "RnnCellBackward", "Clip", "Sample", "LstmCellForward", "LstmCellBackward", "GruCellForward", "Q1", "Q2", "Q3", "Q4", "Q5"];
+
+    private ExerciseGrade Get(string notebook, string exercise) => fixture.Grades[notebook].Exercises.Single(e => e.Exercise == exercise);
+
+    [Fact]
+    public void Committed_exercises_match_a_fresh_deterministic_release()
+    {
+        var source = Path.Combine(TestSupport.RepositoryRoot, "exercises", "source");
+        var first = TestSupport.NewTempFolder();
+        var second = TestSupport.NewTempFolder();
+        var written = ExerciseRelease.ReleaseAll(source, first);
+        ExerciseRelease.ReleaseAll(source, second);
+        Assert.Contains("week1/week1.ipynb", written);
+        foreach (var relative in written)
+        {
+            var fresh = File.ReadAllBytes(Path.Combine(first, relative));
+            Assert.Equal(fresh, File.ReadAllBytes(Path.Combine(second, relative)));
+            var committed = Path.Combine(TestSupport.RepositoryRoot, "exercises", relative);
+            Assert.True(File.Exists(committed), $"exercises/{relative} is missing: run ./course release");
+            Assert.True(fresh.AsSpan().SequenceEqual(File.ReadAllBytes(committed)), $"exercises/{relative} is out of date with exercises/source: run ./course release");
+        }
+    }
+
+    [Fact]
+    public void Student_version_has_stubs_with_hints_no_hidden_tests_and_no_answers()
+    {
+        var student = NotebookFile.Read(Path.Combine(TestSupport.RepositoryRoot, "exercises", "week1", "week1.ipynb"));
+        var text = string.Join("\n", student.Cells.Select(c => c.Source));
+        Assert.DoesNotContain("HIDDEN TESTS", text);
+        Assert.DoesNotContain("BEGIN SOLUTION", text);
+        Assert.DoesNotContain("Q1 = \"b\"", text);
+        Assert.DoesNotContain("p.Waa * aPrev + p.Wax * x;\n", text); // the solution line itself
+        Assert.Contains("throw new NotImplementedException(\"Exercise RnnCellForward: write the code here (hint: z = p.Waa * aPrev", text);
+        Assert.All(student.Cells, c => Assert.Empty(c.Outputs));
+    }
+
+    [Fact]
+    public void Solution_blocks_are_replaced_and_bad_markers_are_reported()
+    {
+        var stub = ExerciseRelease.StripSolutions("int F()\n{\n    // BEGIN SOLUTION\n    // HINT: return \"one\"\n    return 1;\n    // END SOLUTION\n}", "F", quiz: false, "t");
+        Assert.Equal("int F()\n{\n    throw new NotImplementedException(\"Exercise F: write the code here (hint: return \\\"one\\\")\");\n}", stub);
+        var quiz = ExerciseRelease.StripSolutions("// QUIZ: Q9\nstring Q9 = \"\";\n// BEGIN SOLUTION\nQ9 = \"a\";\n// END SOLUTION", "Q9", quiz: true, "t");
+        Assert.Equal("// QUIZ: Q9\nstring Q9 = \"\";\n", quiz);
+        var e = Assert.Throws<NotebookFormatException>(() => ExerciseRelease.StripSolutions("a\n// BEGIN SOLUTION\nb", "F", false, "x.ipynb, cell 3"));
+        Assert.Equal("x.ipynb, cell 3, line 2: BEGIN SOLUTION without END SOLUTION", e.Message);
+    }
+
+    [Fact]
+    public void Solution_gets_full_marks()
+    {
+        var grade = fixture.Grades["solution"];
+        Assert.Equal(Week1, grade.Exercises.Select(e => e.Exercise));
+        Assert.All(grade.Exercises, e => Assert.Equal((e.Exercise, e.Max, "passed"), (e.Exercise, e.Points, e.Feedback)));
+        Assert.Equal(22, grade.Max);
+        Assert.Empty(grade.Notes);
+    }
+
+    [Fact]
+    public void Student_version_gets_zero_with_not_implemented_feedback()
+    {
+        var grade = fixture.Grades["student"];
+        Assert.Equal(0, grade.Total);
+        Assert.Empty(grade.Notes);
+        foreach (var e in grade.Exercises)
+        {
+            Assert.Contains(e.Exercise.StartsWith('Q') ? "not answered yet" : $"not implemented yet (Exercise {e.Exercise}: write the code here", e.Feedback);
+        }
+    }
+
+    [Fact]
+    public void Parallel_grading_of_a_copy_gives_the_same_result()
+    {
+        Assert.Equal(fixture.Grades["student"].Exercises, fixture.Grades["copy"].Exercises);
+    }
+
+    [Fact]
+    public void Mutants_lose_points_on_the_right_exercise_with_feedback_naming_the_problem()
+    {
+        Assert.Contains("W_aa is transposed", Get("mutantA", "RnnCellForward").Feedback);
+        Assert.Contains("the output gate Γ_o uses tanh instead of the sigmoid", Get("mutantA", "LstmCellForward").Feedback);
+        Assert.Contains("Clip, dby:", Get("mutantA", "Clip").Feedback);
+        Assert.Contains("dby is not clipped", Get("mutantA", "Clip").Feedback);
+        foreach (var ok in new[] { "RnnCellBackward", "Sample", "LstmCellBackward", "GruCellForward", "Q1" })
+        {
+            Assert.Equal("passed", Get("mutantA", ok).Feedback);
+        }
+
+        Assert.Equal("RnnForward, random T = 6, n_a = 5, m = 4: expected 6 time steps, got 5 (an off-by-one in the time loop?).", Get("mutantB", "RnnForward").Feedback);
+        Assert.Contains("LstmCellBackward, dc_prev", Get("mutantB", "LstmCellBackward").Feedback);
+        Assert.Contains("Γ_u and 1 − Γ_u are swapped", Get("mutantB", "GruCellForward").Feedback);
+        Assert.Equal("Q1: answer \"a\" is not correct.", Get("mutantB", "Q1").Feedback);
+        Assert.All(new[] { "RnnCellForward", "RnnCellBackward", "Clip", "Sample", "LstmCellForward", "Q2" }, ok => Assert.Equal("passed", Get("mutantB", ok).Feedback));
+        Assert.Equal(22 - 2 - 3 - 2 - 1, fixture.Grades["mutantB"].Total);
+    }
+
+    [Fact]
+    public void Hostile_code_costs_only_its_own_exercise()
+    {
+        var g = fixture.Grades["hostile"];
+        Assert.Equal(0, Get("hostile", "GruCellForward").Points);
+        Assert.Contains("did not finish within 10 s", Get("hostile", "GruCellForward").Feedback);
+        Assert.Contains("overflowed the stack", Get("hostile", "Clip").Feedback);
+        Assert.Contains("Environment.Exit is not allowed", Get("hostile", "Sample").Feedback);
+        Assert.Contains("ran out of memory", Get("hostile", "RnnCellBackward").Feedback);
+        Assert.Contains("ran out of memory", Get("hostile", "LstmCellForward").Feedback);
+        foreach (var ok in new[] { "RnnCellForward", "RnnForward", "LstmCellBackward", "Q1", "Q2", "Q3", "Q4", "Q5" })
+        {
+            Assert.Equal("passed", Get("hostile", ok).Feedback);
+        }
+
+        Assert.Equal(2 + 2 + 3 + 5, g.Total);
+        // A relative write lands in the worker's temporary working folder, never next to the submission.
+        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(fixture.HostilePath)!, "escaped.txt")));
+    }
+}
