@@ -68,6 +68,16 @@ public sealed class Grader(GraderOptions options)
             return new NotebookGrade(display, [], [$"solution notebook unreadable: {e.Message}"]);
         }
 
+        try
+        {
+            NotebookFile.Read(learnerPath);
+        }
+        catch (NotebookFormatException e)
+        {
+            // No child needed to know that nothing can be graded.
+            return new NotebookGrade(display, exercises.Select(x => new ExerciseGrade(x.Name, 0, x.Max, "not graded: the notebook could not be read")).ToList(), [e.Message]);
+        }
+
         var results = new Dictionary<string, ExerciseGrade>(StringComparer.Ordinal);
         var notes = new List<string>();
         var skip = new SortedSet<int>();

@@ -122,4 +122,25 @@ public sealed class GradingTests(GradingFixture fixture) : IClassFixture<Grading
         // A relative write lands in the worker's temporary working folder, never next to the submission.
         Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(fixture.HostilePath)!, "escaped.txt")));
     }
+
+    [Fact]
+    public void Cli_grades_serially_like_the_parallel_batch_and_writes_json_and_csv()
+    {
+        var folder = TestSupport.NewTempFolder();
+        var json = Path.Combine(folder, "class.json");
+        var csv = Path.Combine(folder, "class.csv");
+        var result = TestSupport.Run("dotnet", [TestSupport.CourseDll, "grade", fixture.StudentPath, "--json", json, "--csv", csv, "--timeout", "20"],
+            workingDirectory: TestSupport.RepositoryRoot, environment: new Dictionary<string, string?> { ["COURSE_ROOT"] = TestSupport.RepositoryRoot });
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        Assert.Contains("exercises/week1/week1.ipynb: 0 / 22", result.Stdout);
+        Assert.Contains("  RnnCellForward      0 / 2   not implemented yet (Exercise RnnCellForward", result.Stdout);
+        var report = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!.AsArray();
+        var exercises = report[0]!["exercises"]!.AsArray();
+        Assert.Equal(fixture.Grades["student"].Exercises.Select(e => (e.Exercise, e.Points, e.Feedback)),
+            exercises.Select(e => (e!["exercise"]!.GetValue<string>(), e["points"]!.GetValue<double>(), e["feedback"]!.GetValue<string>())));
+        var lines = File.ReadAllLines(csv);
+        Assert.Equal("notebook,exercise,points,max,feedback", lines[0]);
+        Assert.Equal(1 + 13 + 1, lines.Length);
+        Assert.Equal("exercises/week1/week1.ipynb,TOTAL,0,22,", lines[^1]);
+    }
 }
