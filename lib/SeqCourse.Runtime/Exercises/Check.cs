@@ -88,8 +88,11 @@ public static class Grading
                 for (int i = 0; i < expected.RowCount; i++)
                 {
                     double e = expected[i, j], g = got[i, j];
-                    double d = double.IsNaN(g) ? double.PositiveInfinity : Math.Abs(e - g);
-                    if (d > tolerance * (1 + Math.Abs(e)))
+                    // Infinities (ln 0 = −∞ in log-space lattices) must match exactly.
+                    bool differs = double.IsInfinity(e) || double.IsInfinity(g) ? e != g
+                        : double.IsNaN(g) || Math.Abs(e - g) > tolerance * (1 + Math.Abs(e));
+                    double d = double.IsInfinity(e) || double.IsInfinity(g) || double.IsNaN(g) ? double.PositiveInfinity : Math.Abs(e - g);
+                    if (differs)
                     {
                         bad++;
                         if (d > worst)
@@ -110,7 +113,9 @@ public static class Grading
         /// <summary>Fails unless |expected − got| ≤ tolerance·(1 + |expected|).</summary>
         public static void Close(string test, double expected, double got, double tolerance = 1e-8)
         {
-            if (double.IsNaN(got) || Math.Abs(expected - got) > tolerance * (1 + Math.Abs(expected)))
+            bool differs = double.IsInfinity(expected) || double.IsInfinity(got) ? expected != got
+                : double.IsNaN(got) || Math.Abs(expected - got) > tolerance * (1 + Math.Abs(expected));
+            if (differs)
             {
                 throw new GradingFailure($"{test}: expected {F(expected)}, got {F(got)} (tolerance {tolerance:G2}).");
             }

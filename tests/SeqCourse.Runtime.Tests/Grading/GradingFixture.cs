@@ -53,8 +53,38 @@ public sealed class GradingFixture
             WorkerFileName = "dotnet",
             WorkerArguments = [TestSupport.CourseDll, "grade-worker"],
         });
-        var jobs = new[] { ("solution", SolutionPath), ("student", StudentPath), ("copy", studentCopy), ("mutantA", mutantAPath), ("mutantB", mutantBPath), ("hostile", HostilePath) };
-        var results = grader.GradeAll(jobs.Select(j => (j.Item1, j.Item2, SolutionPath)).ToList(), parallel: 2);
+        var week2 = Path.Combine(TestSupport.RepositoryRoot, "exercises", "source", "week2", "week2.ipynb");
+        var mutantC = NotebookFile.Read(week2);
+        Replace(mutantC, "CompleteAnalogy", "if (word == a || word == b || word == c)", "if (word == a || word == b)");
+        Replace(mutantC, "Neutralize", "var eB = e.DotProduct(g) / g.DotProduct(g) * g;", "var eB = e.DotProduct(g) * g;");
+        var mutantCPath = Write("mutantC", mutantC, "week2");
+
+        var week3 = Path.Combine(TestSupport.RepositoryRoot, "exercises", "source", "week3", "week3.ipynb");
+        var mutantD = NotebookFile.Read(week3);
+        Replace(mutantD, "CtcForward", "if (s >= 2 && ext[s] != ext[s - 2])", "if (s >= 2)");
+        Replace(mutantD, "Bleu", "double bp = c > r ? 1 : Math.Exp(1 - (double)r / c);", "double bp = 1;");
+        var mutantDPath = Write("mutantD", mutantD, "week3");
+
+        var jobs = new List<(string, string, string)>
+        {
+            ("student", StudentPath, SolutionPath), ("copy", studentCopy, SolutionPath), ("mutantA", mutantAPath, SolutionPath),
+            ("mutantB", mutantBPath, SolutionPath), ("hostile", HostilePath, SolutionPath), ("mutantC", mutantCPath, week2), ("mutantD", mutantDPath, week3),
+        };
+
+        // Every solution notebook and its released student notebook.
+        var sourceRoot = Path.Combine(TestSupport.RepositoryRoot, "exercises", "source");
+        foreach (var solution in Directory.EnumerateFiles(sourceRoot, "*.ipynb", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var relative = Path.GetRelativePath(sourceRoot, solution).Replace('\\', '/');
+            Released.Add(relative);
+            jobs.Add(("solution:" + relative, solution, solution));
+            if (relative != "week1/week1.ipynb")
+            {
+                jobs.Add(("student:" + relative, Path.Combine(TestSupport.RepositoryRoot, "exercises", relative), solution));
+            }
+        }
+
+        var results = grader.GradeAll(jobs, parallel: 2);
         Grades = results.ToDictionary(r => r.Notebook);
     }
 
@@ -68,11 +98,13 @@ public sealed class GradingFixture
 
     public IReadOnlyDictionary<string, NotebookGrade> Grades { get; }
 
-    private string Write(string name, NotebookDocument notebook)
+    public List<string> Released { get; } = [];
+
+    private string Write(string name, NotebookDocument notebook, string week = "week1")
     {
-        var dir = Path.Combine(Folder, name, "week1");
+        var dir = Path.Combine(Folder, name, week);
         Directory.CreateDirectory(dir);
-        var path = Path.Combine(dir, "week1.ipynb");
+        var path = Path.Combine(dir, week + ".ipynb");
         NotebookFile.Write(path, notebook);
         return path;
     }

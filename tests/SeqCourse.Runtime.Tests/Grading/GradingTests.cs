@@ -56,24 +56,33 @@ public sealed class GradingTests(GradingFixture fixture) : IClassFixture<Grading
     }
 
     [Fact]
-    public void Solution_gets_full_marks()
+    public void Every_solution_notebook_gets_full_marks()
     {
-        var grade = fixture.Grades["solution"];
-        Assert.Equal(Week1, grade.Exercises.Select(e => e.Exercise));
-        Assert.All(grade.Exercises, e => Assert.Equal((e.Exercise, e.Max, "passed"), (e.Exercise, e.Points, e.Feedback)));
-        Assert.Equal(22, grade.Max);
-        Assert.Empty(grade.Notes);
+        Assert.Equal(Week1, fixture.Grades["solution:week1/week1.ipynb"].Exercises.Select(e => e.Exercise));
+        Assert.Equal(22, fixture.Grades["solution:week1/week1.ipynb"].Max);
+        Assert.Equal(["week1/week1.ipynb", "week2/week2.ipynb", "week3/week3.ipynb"], fixture.Released);
+        foreach (var relative in fixture.Released)
+        {
+            var grade = fixture.Grades["solution:" + relative];
+            Assert.NotEmpty(grade.Exercises);
+            Assert.All(grade.Exercises, e => Assert.Equal((relative, e.Exercise, e.Max, "passed"), (relative, e.Exercise, e.Points, e.Feedback)));
+            Assert.Empty(grade.Notes);
+        }
     }
 
     [Fact]
-    public void Student_version_gets_zero_with_not_implemented_feedback()
+    public void Every_student_notebook_gets_zero_with_not_implemented_feedback()
     {
-        var grade = fixture.Grades["student"];
-        Assert.Equal(0, grade.Total);
-        Assert.Empty(grade.Notes);
-        foreach (var e in grade.Exercises)
+        foreach (var relative in fixture.Released)
         {
-            Assert.Contains(e.Exercise.StartsWith('Q') ? "not answered yet" : $"not implemented yet (Exercise {e.Exercise}: write the code here", e.Feedback);
+            var grade = fixture.Grades[relative == "week1/week1.ipynb" ? "student" : "student:" + relative];
+            Assert.Equal(0, grade.Total);
+            Assert.True(grade.Max > 0);
+            Assert.Empty(grade.Notes);
+            foreach (var e in grade.Exercises)
+            {
+                Assert.Contains(e.Exercise.StartsWith('Q') ? "not answered yet" : $"not implemented yet (Exercise {e.Exercise}: write the code here", e.Feedback);
+            }
         }
     }
 
@@ -101,6 +110,15 @@ public sealed class GradingTests(GradingFixture fixture) : IClassFixture<Grading
         Assert.Equal("Q1: answer \"a\" is not correct.", Get("mutantB", "Q1").Feedback);
         Assert.All(new[] { "RnnCellForward", "RnnCellBackward", "Clip", "Sample", "LstmCellForward", "Q2" }, ok => Assert.Equal("passed", Get("mutantB", ok).Feedback));
         Assert.Equal(22 - 2 - 3 - 2 - 1, fixture.Grades["mutantB"].Total);
+
+        Assert.Equal("CompleteAnalogy excludes the input words: returned \"c\", one of the three input words: exclude a, b and c.", Get("mutantC", "CompleteAnalogy").Feedback);
+        Assert.Contains("This is what you get when the projection is not divided by ‖g‖².", Get("mutantC", "Neutralize").Feedback);
+        Assert.Equal("passed", Get("mutantC", "CosineSimilarity").Feedback);
+        Assert.Equal(6 - 2 - 2, fixture.Grades["mutantC"].Total);
+
+        Assert.Contains("This is what you get when the skip rule l′_s ≠ l′_{s−2} is left out", Get("mutantD", "CtcForward").Feedback);
+        Assert.Contains("This is what you get when the brevity penalty is left out.", Get("mutantD", "Bleu").Feedback);
+        Assert.Equal(1, fixture.Grades["mutantD"].Total);
     }
 
     [Fact]
