@@ -85,6 +85,16 @@ public sealed class Grader(GraderOptions options)
         for (int run = 0; run < maxRuns && results.Count < exercises.Count; run++)
         {
             var outcome = RunWorker(learnerPath, solutionPath, skip, results.Keys.ToHashSet(StringComparer.Ordinal));
+            foreach (var e in outcome.Events.Where(e => e.Event == "cell-end" && e.Feedback?.StartsWith("CompilationError", StringComparison.Ordinal) == true))
+            {
+                // A learner cell that does not compile explains the "does not exist" errors of the tests that follow.
+                var note = $"your cell {e.Cell} does not compile: {e.Feedback!["CompilationError: ".Length..]}";
+                if (!notes.Contains(note))
+                {
+                    notes.Add(note);
+                }
+            }
+
             foreach (var e in outcome.Events.Where(e => e.Event == "exercise"))
             {
                 results[e.Exercise!] = new ExerciseGrade(e.Exercise!, e.Points ?? 0, e.Max ?? 0, e.Feedback ?? string.Empty);
@@ -182,7 +192,16 @@ public sealed class Grader(GraderOptions options)
             }
         };
         process.OutputDataReceived += (_, _) => { };
-        process.Start();
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            Directory.Delete(work, recursive: true);
+            return new WorkerOutcome([], null, $"the grading process could not be started ({options.WorkerFileName}: {e.Message})");
+        }
+
         process.StandardInput.Close();
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();

@@ -86,4 +86,13 @@ public sealed class CheckTests
         Assert.All(grade.Exercises, e => Assert.Equal("not graded: the notebook could not be read", e.Feedback));
         Assert.Contains("week1.ipynb", Assert.Single(grade.Notes));
     }
+
+    [Fact]
+    public void A_worker_that_cannot_start_is_reported_for_every_exercise()
+    {
+        var solution = Path.Combine(TestSupport.RepositoryRoot, "exercises", "source", "week2", "week2.ipynb");
+        var grade = new Grader(new GraderOptions { WorkerFileName = "/nonexistent/dotnet" }).Grade("w2", solution, solution);
+        Assert.Equal(4, grade.Exercises.Count);
+        Assert.All(grade.Exercises, e => Assert.StartsWith("not graded: the grader could not run your notebook: the grading process could not be started (/nonexistent/dotnet:", e.Feedback));
+    }
 }
