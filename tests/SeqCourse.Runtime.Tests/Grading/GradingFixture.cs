@@ -7,8 +7,8 @@ using SeqCourse.Runtime.Tests.Runner;
 namespace SeqCourse.Runtime.Tests.Grading;
 
 /// <summary>
-/// Grades, once for all grading tests, a batch of week 1 notebooks in child processes with --parallel 2: the solution,
-/// the released student notebook and a copy of it, two mutants and a hostile notebook.
+/// Grades, once for all grading tests, a batch of week 1 notebooks in child processes with --parallel 2: every solution
+/// and student notebook, one mutant per week and a hostile notebook.
 /// </summary>
 public sealed class GradingFixture
 {
@@ -18,22 +18,20 @@ public sealed class GradingFixture
         SolutionPath = Path.Combine(TestSupport.RepositoryRoot, "exercises", "source", "week1", "week1.ipynb");
         StudentPath = Path.Combine(TestSupport.RepositoryRoot, "exercises", "week1", "week1.ipynb");
 
-        var studentCopy = Write("copy", NotebookFile.Read(StudentPath));
-
         var mutantA = NotebookFile.Read(SolutionPath);
         Replace(mutantA, "RnnCellForward", "var z = p.Waa * aPrev + p.Wax * x;", "var z = p.Waa.Transpose() * aPrev + p.Wax * x;");
         Replace(mutantA, "LstmCellForward", "var GammaO = Activations.Sigmoid(Affine(p.Wo, p.bo));", "var GammaO = Activations.Tanh(Affine(p.Wo, p.bo));");
         Replace(mutantA, "Clip", "C(g.dby)", "g.dby.Clone()");
-        var mutantAPath = Write("mutantA", mutantA);
 
-        var mutantB = NotebookFile.Read(SolutionPath);
+        // The second group of mutations goes into the same notebook (one child less): none of them feeds another.
+        var mutantB = mutantA;
         Replace(mutantB, "RnnForward", "var a = new Matrix<double>[xs.Length];", "var a = new Matrix<double>[xs.Length - 1];");
         Replace(mutantB, "RnnForward", "for (int t = 0; t < xs.Length; t++)", "for (int t = 0; t < xs.Length - 1; t++)");
         Replace(mutantB, "LstmCellBackward", "var dcHat = dc + da", "var dcHat = da");
         Replace(mutantB, "GruCellForward", "return GammaU.PointwiseMultiply(CTilde) + GammaU.Map(g => 1 - g).PointwiseMultiply(cPrev);",
             "return GammaU.Map(g => 1 - g).PointwiseMultiply(CTilde) + GammaU.PointwiseMultiply(cPrev);");
         Replace(mutantB, "Q1", "Q1 = \"b\";", "Q1 = \"a\";");
-        var mutantBPath = Write("mutantB", mutantB);
+        var mutantAPath = Write("mutantA", mutantA);
 
         // Hostile: visible tests deleted (a learner may do that), and one hostile body per exercise.
         var hostile = NotebookFile.Read(SolutionPath);
@@ -67,8 +65,7 @@ public sealed class GradingFixture
 
         var jobs = new List<(string, string, string)>
         {
-            ("student", StudentPath, SolutionPath), ("copy", studentCopy, SolutionPath), ("mutantA", mutantAPath, SolutionPath),
-            ("mutantB", mutantBPath, SolutionPath), ("hostile", HostilePath, SolutionPath), ("mutantC", mutantCPath, week2), ("mutantD", mutantDPath, week3),
+            ("student", StudentPath, SolutionPath), ("mutantA", mutantAPath, SolutionPath), ("hostile", HostilePath, SolutionPath), ("mutantC", mutantCPath, week2), ("mutantD", mutantDPath, week3),
         };
 
         // Every solution notebook and its released student notebook.
