@@ -145,7 +145,9 @@ public static class ExerciseRelease
             throw new NotebookFormatException(where, $"{where}, line {begin + 1}: BEGIN SOLUTION without END SOLUTION");
         }
 
-        return output.ToString();
+        // A block at the very end of the cell leaves the newline of the line before it; drop it.
+        var result = output.ToString();
+        return source.EndsWith('\n') ? result : result.TrimEnd('\n');
     }
 
     /// <summary>

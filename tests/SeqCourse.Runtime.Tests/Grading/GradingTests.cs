@@ -50,7 +50,7 @@ public sealed class GradingTests(GradingFixture fixture) : IClassFixture<Grading
         var stub = ExerciseRelease.StripSolutions("int F()\n{\n    // BEGIN SOLUTION\n    // HINT: return \"one\"\n    return 1;\n    // END SOLUTION\n}", "F", quiz: false, "t");
         Assert.Equal("int F()\n{\n    throw new NotImplementedException(\"Exercise F: write the code here (hint: return \\\"one\\\")\");\n}", stub);
         var quiz = ExerciseRelease.StripSolutions("// QUIZ: Q9\nstring Q9 = \"\";\n// BEGIN SOLUTION\nQ9 = \"a\";\n// END SOLUTION", "Q9", quiz: true, "t");
-        Assert.Equal("// QUIZ: Q9\nstring Q9 = \"\";\n", quiz);
+        Assert.Equal("// QUIZ: Q9\nstring Q9 = \"\";", quiz);
         var e = Assert.Throws<NotebookFormatException>(() => ExerciseRelease.StripSolutions("a\n// BEGIN SOLUTION\nb", "F", false, "x.ipynb, cell 3"));
         Assert.Equal("x.ipynb, cell 3, line 2: BEGIN SOLUTION without END SOLUTION", e.Message);
     }
