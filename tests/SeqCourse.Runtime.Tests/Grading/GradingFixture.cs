@@ -42,6 +42,7 @@ public sealed class GradingFixture
         ReplaceBody(hostile, "Sample", "Environment.Exit(0);\nreturn 0;");
         ReplaceBody(hostile, "LstmCellForward", "var hoard = new List<double[]>();\nwhile (true) hoard.Add(new double[1 << 22]);");
         ReplaceBody(hostile, "GruCellForward", "while (true) { }");
+        hostile.Cells.Add(NotebookCell.CSharp("// scratch work that does not compile\nint Broken() => \"not a number\";"));
         HostilePath = Write("hostile", hostile);
 
         var grader = new Grader(new GraderOptions

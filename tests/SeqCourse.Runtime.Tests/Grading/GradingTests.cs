@@ -118,7 +118,9 @@ public sealed class GradingTests(GradingFixture fixture) : IClassFixture<Grading
         Assert.Equal(0, Get("hostile", "GruCellForward").Points);
         Assert.Contains("did not finish within 10 s", Get("hostile", "GruCellForward").Feedback);
         Assert.Contains("overflowed the stack", Get("hostile", "Clip").Feedback);
-        Assert.Contains("Environment.Exit is not allowed", Get("hostile", "Sample").Feedback);
+        Assert.Matches(@"^your code threw InvalidOperationException: Environment.Exit is not allowed in a notebook cell \(exit code 0\)\. .* \(in your cell \d+, line 5\)$", Get("hostile", "Sample").Feedback);
+        Assert.Contains(g.Notes, n => n.StartsWith("your cell", StringComparison.Ordinal) && n.Contains("does not compile: error CS0029", StringComparison.Ordinal));
+        Assert.DoesNotContain(g.Notes, n => n.Contains("was skipped", StringComparison.Ordinal));
         Assert.Contains("ran out of memory", Get("hostile", "RnnCellBackward").Feedback);
         Assert.Contains("ran out of memory", Get("hostile", "LstmCellForward").Feedback);
         foreach (var ok in new[] { "RnnCellForward", "RnnForward", "LstmCellBackward", "Q1", "Q2", "Q3", "Q4", "Q5" })
