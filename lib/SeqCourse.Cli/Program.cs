@@ -2,7 +2,7 @@ using SeqCourse.Cli;
 using SeqCourse.Cli.Commands;
 
 // `course <command> [args…]`: one class per command under Commands/, listed here in help order.
-// Later commands (grade, release, bench) are added by writing a class and one line below.
+// A command is added by writing a class and one line below.
 ICommand[] commands =
 [
     new RunCommand(),
@@ -10,6 +10,9 @@ ICommand[] commands =
     new TestCommand(),
     new KernelCommandLink(),
     new BenchCommandLink(),
+    new ReleaseCommand(),
+    new GradeCommand(),
+    new GradeWorkerCommand(),
     new HelpCommand(),
 ];
 

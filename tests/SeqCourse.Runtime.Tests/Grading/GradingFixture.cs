@@ -1,0 +1,131 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using SeqCourse.Runtime.Exercises;
+using SeqCourse.Runtime.Notebooks;
+using SeqCourse.Runtime.Tests.Runner;
+
+namespace SeqCourse.Runtime.Tests.Grading;
+
+/// <summary>
+/// Grades, once for all grading tests, a batch of week 1 notebooks in child processes with --parallel 2: every solution
+/// and student notebook, one mutant per week and a hostile notebook.
+/// </summary>
+public sealed class GradingFixture
+{
+    public GradingFixture()
+    {
+        Folder = TestSupport.NewTempFolder();
+        SolutionPath = Path.Combine(TestSupport.RepositoryRoot, "exercises", "source", "week1", "week1.ipynb");
+        StudentPath = Path.Combine(TestSupport.RepositoryRoot, "exercises", "week1", "week1.ipynb");
+
+        var mutantA = NotebookFile.Read(SolutionPath);
+        Replace(mutantA, "RnnCellForward", "var z = p.Waa * aPrev + p.Wax * x;", "var z = p.Waa.Transpose() * aPrev + p.Wax * x;");
+        Replace(mutantA, "LstmCellForward", "var GammaO = Activations.Sigmoid(Affine(p.Wo, p.bo));", "var GammaO = Activations.Tanh(Affine(p.Wo, p.bo));");
+        Replace(mutantA, "Clip", "C(g.dby)", "g.dby.Clone()");
+
+        // The second group of mutations goes into the same notebook (one child less): none of them feeds another.
+        var mutantB = mutantA;
+        Replace(mutantB, "RnnForward", "var a = new Matrix<double>[xs.Length];", "var a = new Matrix<double>[xs.Length - 1];");
+        Replace(mutantB, "RnnForward", "for (int t = 0; t < xs.Length; t++)", "for (int t = 0; t < xs.Length - 1; t++)");
+        Replace(mutantB, "LstmCellBackward", "var dcHat = dc + da", "var dcHat = da");
+        Replace(mutantB, "GruCellForward", "return GammaU.PointwiseMultiply(CTilde) + GammaU.Map(g => 1 - g).PointwiseMultiply(cPrev);",
+            "return GammaU.Map(g => 1 - g).PointwiseMultiply(CTilde) + GammaU.PointwiseMultiply(cPrev);");
+        Replace(mutantB, "Q1", "Q1 = \"b\";", "Q1 = \"a\";");
+        var mutantAPath = Write("mutantA", mutantA);
+
+        // Hostile: visible tests deleted (a learner may do that), and one hostile body per exercise.
+        var hostile = NotebookFile.Read(SolutionPath);
+        hostile.Cells.RemoveAll(c => c.Source.StartsWith("// Visible test", StringComparison.Ordinal));
+        ReplaceBody(hostile, "RnnCellForward", "File.WriteAllText(\"escaped.txt\", \"written by a graded cell\");\n" + Body(hostile, "RnnCellForward"));
+        ReplaceBody(hostile, "RnnCellBackward", "var chunks = new List<byte[]>();\nfor (int i = 0; i < 10; i++) chunks.Add(new byte[2_000_000_000]); // 20 GB\nreturn default;");
+        ReplaceBody(hostile, "Clip", "int Down(int n) => Down(n + 1) + 1;\nDown(0);\nreturn g;");
+        ReplaceBody(hostile, "Sample", "Environment.Exit(0);\nreturn 0;");
+        ReplaceBody(hostile, "LstmCellForward", "var hoard = new List<double[]>();\nwhile (true) hoard.Add(new double[1 << 22]);");
+        ReplaceBody(hostile, "GruCellForward", "while (true) { }");
+        hostile.Cells.Add(NotebookCell.CSharp("// scratch work that does not compile\nint Broken() => \"not a number\";"));
+        HostilePath = Write("hostile", hostile);
+
+        var grader = new Grader(new GraderOptions
+        {
+            Timeout = TimeSpan.FromSeconds(10),
+            MemoryMegabytes = 1024,
+            WorkerFileName = "dotnet",
+            WorkerArguments = [TestSupport.CourseDll, "grade-worker"],
+        });
+        var week2 = Path.Combine(TestSupport.RepositoryRoot, "exercises", "source", "week2", "week2.ipynb");
+        var mutantC = NotebookFile.Read(week2);
+        Replace(mutantC, "CompleteAnalogy", "if (word == a || word == b || word == c)", "if (word == a || word == b)");
+        Replace(mutantC, "Neutralize", "var eB = e.DotProduct(g) / g.DotProduct(g) * g;", "var eB = e.DotProduct(g) * g;");
+        var mutantCPath = Write("mutantC", mutantC, "week2");
+
+        var week3 = Path.Combine(TestSupport.RepositoryRoot, "exercises", "source", "week3", "week3.ipynb");
+        var mutantD = NotebookFile.Read(week3);
+        Replace(mutantD, "CtcForward", "if (s >= 2 && ext[s] != ext[s - 2])", "if (s >= 2)");
+        Replace(mutantD, "Bleu", "double bp = c > r ? 1 : Math.Exp(1 - (double)r / c);", "double bp = 1;");
+        var mutantDPath = Write("mutantD", mutantD, "week3");
+
+        var jobs = new List<(string, string, string)>
+        {
+            ("student", StudentPath, SolutionPath), ("mutantA", mutantAPath, SolutionPath), ("hostile", HostilePath, SolutionPath), ("mutantC", mutantCPath, week2), ("mutantD", mutantDPath, week3),
+        };
+
+        // Every solution notebook and its released student notebook.
+        var sourceRoot = Path.Combine(TestSupport.RepositoryRoot, "exercises", "source");
+        foreach (var solution in Directory.EnumerateFiles(sourceRoot, "*.ipynb", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var relative = Path.GetRelativePath(sourceRoot, solution).Replace('\\', '/');
+            Released.Add(relative);
+            jobs.Add(("solution:" + relative, solution, solution));
+            if (relative != "week1/week1.ipynb")
+            {
+                jobs.Add(("student:" + relative, Path.Combine(TestSupport.RepositoryRoot, "exercises", relative), solution));
+            }
+        }
+
+        var results = grader.GradeAll(jobs, parallel: 2);
+        Grades = results.ToDictionary(r => r.Notebook);
+    }
+
+    public string Folder { get; }
+
+    public string SolutionPath { get; }
+
+    public string StudentPath { get; }
+
+    public string HostilePath { get; }
+
+    public IReadOnlyDictionary<string, NotebookGrade> Grades { get; }
+
+    public List<string> Released { get; } = [];
+
+    private string Write(string name, NotebookDocument notebook, string week = "week1")
+    {
+        var dir = Path.Combine(Folder, name, week);
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, week + ".ipynb");
+        NotebookFile.Write(path, notebook);
+        return path;
+    }
+
+    private static NotebookCell ExerciseCell(NotebookDocument notebook, string exercise) =>
+        notebook.Cells.Single(c => c.CellType == CellType.Code && !ExerciseRelease.IsHidden(c)
+            && c.Metadata["seqcourse"] is JsonObject m && m["exercise"]?.GetValue<string>() == exercise);
+
+    private static void Replace(NotebookDocument notebook, string exercise, string old, string replacement)
+    {
+        var cell = ExerciseCell(notebook, exercise);
+        Assert.Contains(old, cell.Source);
+        cell.Source = cell.Source.Replace(old, replacement, StringComparison.Ordinal);
+    }
+
+    private static readonly Regex Block = new(@"// BEGIN SOLUTION\n(.*?)\s*// END SOLUTION", RegexOptions.Singleline);
+
+    private static string Body(NotebookDocument notebook, string exercise) => Block.Match(ExerciseCell(notebook, exercise).Source).Groups[1].Value;
+
+    private static void ReplaceBody(NotebookDocument notebook, string exercise, string body)
+    {
+        var cell = ExerciseCell(notebook, exercise);
+        Assert.Matches(Block, cell.Source);
+        cell.Source = Block.Replace(cell.Source, _ => body);
+    }
+}
