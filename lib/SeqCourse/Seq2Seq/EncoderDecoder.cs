@@ -5,12 +5,18 @@ namespace SeqCourse;
 /// <summary>
 /// What <see cref="EncoderDecoder.EncoderForward"/> hands to the decoder: the "thought vector" — the final hidden
 /// and cell states (n_s, m), taken for each example at its own last token — and what the backward pass needs.
+/// For a GRU encoder a = c, so <see cref="C"/> is the same matrix as <see cref="A"/>.
 /// </summary>
 public sealed class EncoderResult
 {
     internal EncoderResult(Matrix<double> a, Matrix<double> c, PaddedBatch source, PaddedBatch? reversed, LstmCache[] fwd, LstmCache[]? bwd)
     {
         A = a; C = c; Source = source; Reversed = reversed; Fwd = fwd; Bwd = bwd;
+    }
+
+    internal EncoderResult(Matrix<double> c, PaddedBatch source, PaddedBatch? reversed, GruCache[] fwd, GruCache[]? bwd)
+    {
+        A = c; C = c; Source = source; Reversed = reversed; GruFwd = fwd; GruBwd = bwd;
     }
 
     /// <summary>a⟨T_x^(i)⟩ in column i ([a→⟨T_x⟩; a←⟨1⟩] when bidirectional): the decoder's s⟨0⟩.</summary>
@@ -20,14 +26,20 @@ public sealed class EncoderResult
 
     internal PaddedBatch Source { get; }
     internal PaddedBatch? Reversed { get; }
-    internal LstmCache[] Fwd { get; }
+    internal LstmCache[]? Fwd { get; }
     internal LstmCache[]? Bwd { get; }
+    internal GruCache[]? GruFwd { get; }
+    internal GruCache[]? GruBwd { get; }
 }
 
-/// <summary>One decoder step for a batch: ln P(y⟨t⟩ | x, y⟨&lt;t⟩) (n_vy, m), the logits z_y, the new s⟨t⟩, c⟨t⟩ and the LSTM cache.</summary>
-public sealed record DecoderStepResult(Matrix<double> LogProbs, Matrix<double> Zy, Matrix<double> S, Matrix<double> C, LstmCache Cache);
+/// <summary>
+/// One decoder step for a batch: ln P(y⟨t⟩ | x, y⟨&lt;t⟩) (n_vy, m), the logits z_y, the new s⟨t⟩, c⟨t⟩ and the cell's cache
+/// (<see cref="Cache"/> for an LSTM decoder, <see cref="GruCache"/> for a GRU decoder, whose c⟨t⟩ is s⟨t⟩).
+/// </summary>
+public sealed record DecoderStepResult(Matrix<double> LogProbs, Matrix<double> Zy, Matrix<double> S, Matrix<double> C, LstmCache? Cache,
+    GruCache? GruCache = null);
 
-/// <summary>The decoder state carried by beam search: s and c of one hypothesis (n_s, 1). Immutable.</summary>
+/// <summary>The decoder state carried by beam search: s and c of one hypothesis (n_s, 1); for a GRU decoder C is S. Immutable.</summary>
 public sealed record Seq2SeqState(Matrix<double> S, Matrix<double> C);
 
 /// <summary>
@@ -43,6 +55,14 @@ public sealed record Seq2SeqState(Matrix<double> S, Matrix<double> C);
 /// cross-entropy of the reference y⟨1⟩…y⟨T_y⟩, &lt;EOS&gt; (the model appends &lt;EOS&gt; to every target).
 /// Batches are ragged: every example keeps its own T_x^(i) (the encoder state is read at its last token) and
 /// T_y^(i) (later steps are masked out of the loss with −1).
+/// <para>
+/// With <see cref="Seq2SeqCell.Gru"/> both LSTMs are lecture GRUs and the state is c only (a⟨t⟩ = c⟨t⟩):
+/// <code>
+///   encoder:  c⟨t⟩ = GRU(c⟨t−1⟩, E_x o_{x⟨t⟩});   bridge: s⟨0⟩ = c⟨T_x⟩;   decoder: s⟨t⟩ = GRU(s⟨t−1⟩, E_y o_{y⟨t−1⟩})
+/// </code>
+/// The C parts of <see cref="EncoderResult"/>, <see cref="DecoderStepResult"/> and <see cref="Seq2SeqState"/> are then
+/// the same matrices as A and S (a GRU has no separate memory cell), and the cPrev given to <see cref="DecoderStep"/> is not read.
+/// </para>
 /// </summary>
 public sealed class EncoderDecoder
 {
@@ -78,6 +98,7 @@ public sealed class EncoderDecoder
     {
         var p = Parameters;
         var src = PaddedBatch.Create(sources, p.SourceVocabularySize, nameof(sources));
+        if (p.Cell == Seq2SeqCell.Gru) return GruEncoderForward(sources, src);
         var (aF, cF, fwd) = Lstm.Forward(p.SourceEmbedding.Forward(src.Steps), p.Encoder);
         var a = FinalStates(aF, src.Lengths);
         var c = FinalStates(cF, src.Lengths);
@@ -87,6 +108,20 @@ public sealed class EncoderDecoder
         var (aB, cB, bwd) = Lstm.Forward(p.SourceEmbedding.Forward(rev.Steps), p.EncoderBackward);
         // a←⟨1⟩ is the right-to-left LSTM's state after reading x⟨T_x⟩ … x⟨1⟩, i.e. its step T_x^(i) as well.
         return new EncoderResult(a.Stack(FinalStates(aB, rev.Lengths)), c.Stack(FinalStates(cB, rev.Lengths)), src, rev, fwd, bwd);
+    }
+
+    // The same encoder with GRU cells: c⟨t⟩ = GRU(c⟨t−1⟩, E_x o_{x⟨t⟩}); the thought vector is c⟨T_x^(i)⟩ (a = c).
+    private EncoderResult GruEncoderForward(IReadOnlyList<int[]> sources, PaddedBatch src)
+    {
+        var p = Parameters;
+        var (cF, fwd) = Gru.Forward(p.SourceEmbedding.Forward(src.Steps), p.GruEncoder!);
+        var c = FinalStates(cF, src.Lengths);
+        if (p.GruEncoderBackward is null) return new EncoderResult(c, src, null, fwd, null);
+
+        var rev = PaddedBatch.Create(sources, p.SourceVocabularySize, nameof(sources), reverse: true);
+        var (cB, bwd) = Gru.Forward(p.SourceEmbedding.Forward(rev.Steps), p.GruEncoderBackward);
+        // c←⟨1⟩ is the right-to-left GRU's state after reading x⟨T_x⟩ … x⟨1⟩, i.e. its step T_x^(i) as well.
+        return new EncoderResult(c.Stack(FinalStates(cB, rev.Lengths)), src, rev, fwd, bwd);
     }
 
     /// <summary>
@@ -101,17 +136,27 @@ public sealed class EncoderDecoder
         for (int i = 0; i < yPrev.Length; i++) Guard.Index(yPrev[i], p.TargetVocabularySize, $"yPrev[{i}]");
         Guard.Shape(sPrev, p.DecoderSize, yPrev.Length, nameof(sPrev));
         Guard.Shape(cPrev, p.DecoderSize, yPrev.Length, nameof(cPrev));
-        var (W, b) = p.Decoder.Stacked();
-        return Step(yPrev, sPrev, cPrev, W, b);
+        return Step(yPrev, sPrev, cPrev, FusedLstmDecoder());
     }
 
-    private DecoderStepResult Step(int[] yPrev, Matrix<double> sPrev, Matrix<double> cPrev, Matrix<double> W, Matrix<double> b)
+    // The LSTM decoder's four gate matrices fused into one (W, b) for speed; null for a GRU decoder.
+    private (Matrix<double> W, Matrix<double> b)? FusedLstmDecoder() =>
+        Parameters.Cell == Seq2SeqCell.Lstm ? Parameters.Decoder.Stacked() : null;
+
+    private DecoderStepResult Step(int[] yPrev, Matrix<double> sPrev, Matrix<double> cPrev, (Matrix<double> W, Matrix<double> b)? fused)
     {
         var p = Parameters;
         var x = p.TargetEmbedding.Forward(yPrev);
-        var (s, c, cache) = LstmCell.ForwardUnchecked(x, sPrev, cPrev, p.Decoder, W, b);
-        var zy = GatedMath.AddBias(p.Wy * s, p.by);
-        return new DecoderStepResult(Activations.LogSoftmax(zy), zy, s, c, cache);
+        if (fused is var (W, b))
+        {
+            var (s, c, cache) = LstmCell.ForwardUnchecked(x, sPrev, cPrev, p.Decoder, W, b);
+            var zy = GatedMath.AddBias(p.Wy * s, p.by);
+            return new DecoderStepResult(Activations.LogSoftmax(zy), zy, s, c, cache);
+        }
+        // GRU: s⟨t⟩ = GRU(s⟨t−1⟩, x); there is no separate cell state, so C is s⟨t⟩ itself.
+        var (sGru, gruCache) = GruCell.ForwardUnchecked(x, sPrev, p.GruDecoder!);
+        var zyGru = GatedMath.AddBias(p.Wy * sGru, p.by);
+        return new DecoderStepResult(Activations.LogSoftmax(zyGru), zyGru, sGru, sGru, null, gruCache);
     }
 
     // ------------------------------------------------------------------ training: loss and full backward pass
@@ -129,7 +174,8 @@ public sealed class EncoderDecoder
         return (f.J, Backward(f));
     }
 
-    private sealed record ForwardPass(double J, EncoderResult Enc, int[][] DecIn, Matrix<double>[] S, LstmCache[] DecCaches, Matrix<double>[] dZy);
+    private sealed record ForwardPass(double J, EncoderResult Enc, int[][] DecIn, Matrix<double>[] S, LstmCache[]? DecCaches, GruCache[]? GruDecCaches,
+        Matrix<double>[] dZy);
 
     private ForwardPass Forward(IReadOnlyList<int[]> sources, IReadOnlyList<int[]> targets)
     {
@@ -147,11 +193,16 @@ public sealed class EncoderDecoder
 
         var enc = EncoderForward(sources);
         var (decIn, decOut) = TeacherForcing(targets);
-        var (S, _, caches) = Lstm.Forward(p.TargetEmbedding.Forward(decIn), p.Decoder, enc.A, enc.C);
+        var yIn = p.TargetEmbedding.Forward(decIn);
+        Matrix<double>[] S;
+        LstmCache[]? caches = null;
+        GruCache[]? gruCaches = null;
+        if (p.Cell == Seq2SeqCell.Lstm) (S, _, caches) = Lstm.Forward(yIn, p.Decoder, enc.A, enc.C);
+        else (S, gruCaches) = Gru.Forward(yIn, p.GruDecoder!, enc.A);      // s⟨0⟩ = c⟨T_x⟩ (a = c)
         var zy = new Matrix<double>[S.Length];
         for (int t = 0; t < S.Length; t++) zy[t] = GatedMath.AddBias(p.Wy * S[t], p.by);   // z_y⟨t⟩ = W_y s⟨t⟩ + b_y
         var (J, dZy) = Losses.SoftmaxCrossEntropy(zy, decOut);
-        return new ForwardPass(J, enc, decIn, S, caches, dZy);
+        return new ForwardPass(J, enc, decIn, S, caches, gruCaches, dZy);
     }
 
     /// <summary>
@@ -189,18 +240,20 @@ public sealed class EncoderDecoder
             dby.Add(GatedMath.SumColumns(f.dZy[t]), dby);
             dS[t] = p.Wy.TransposeThisAndMultiply(f.dZy[t]);
         }
+        if (p.Cell == Seq2SeqCell.Gru) return GruBackward(f, dS, dWy, dby);
+
         // Decoder BPTT down to s⟨0⟩, c⟨0⟩; the inputs' gradients go to E_y.
-        var (dYin, ds0, dc0, gDec) = Lstm.Backward(dS, f.DecCaches);
+        var (dYin, ds0, dc0, gDec) = Lstm.Backward(dS, f.DecCaches!);
         var dEy = p.TargetEmbedding.Backward(dYin, f.DecIn);
 
         // Bridge: s⟨0⟩ was a⟨T_x^(i)⟩ of each example, so its gradient enters the encoder at that step only.
         var enc = f.Enc;
-        var (dEx, gEnc) = EncoderBackward(p.Encoder, p.SourceEmbedding, enc.Fwd, enc.Source,
+        var (dEx, gEnc) = EncoderBackward(p.SourceEmbedding, enc.Fwd!, enc.Source,
             GatedMath.Rows(ds0, 0, na), GatedMath.Rows(dc0, 0, na));
         LstmGradients? gEncB = null;
         if (p.EncoderBackward is not null)
         {
-            var (dExB, g) = EncoderBackward(p.EncoderBackward, p.SourceEmbedding, enc.Bwd!, enc.Reversed!,
+            var (dExB, g) = EncoderBackward(p.SourceEmbedding, enc.Bwd!, enc.Reversed!,
                 GatedMath.Rows(ds0, na, na), GatedMath.Rows(dc0, na, na));
             dEx.Add(dExB, dEx);   // both directions read the same embedding
             gEncB = g;
@@ -208,20 +261,53 @@ public sealed class EncoderDecoder
         return new EncoderDecoderGradients(dEx, dEy, gEnc, gEncB, gDec, dWy, dby);
     }
 
-    private static (Matrix<double> dE, LstmGradients G) EncoderBackward(LstmParameters lstm, Embedding e, LstmCache[] caches, PaddedBatch src,
-        Matrix<double> daFinal, Matrix<double> dcFinal)
+    // The GRU model's backward pass after the output layer: the same steps with the state c only.
+    private EncoderDecoderGradients GruBackward(ForwardPass f, Matrix<double>?[] dS, Matrix<double> dWy, Matrix<double> dby)
     {
-        int T = caches.Length, m = src.BatchSize, na = lstm.HiddenSize;
-        var dA = new Matrix<double>?[T];
-        var dC = new Matrix<double>?[T];
-        for (int i = 0; i < m; i++)
+        var p = Parameters;
+        int na = p.EncoderSize;
+        // Decoder BPTT down to s⟨0⟩; the inputs' gradients go to E_y.
+        var (dYin, ds0, gDec) = Gru.Backward(dS, f.GruDecCaches!);
+        var dEy = p.TargetEmbedding.Backward(dYin, f.DecIn);
+
+        // Bridge: s⟨0⟩ was c⟨T_x^(i)⟩ of each example ([c→; c←] when bidirectional).
+        var enc = f.Enc;
+        var (dEx, gEnc) = GruEncoderBackward(p.SourceEmbedding, enc.GruFwd!, enc.Source, GatedMath.Rows(ds0, 0, na));
+        GruGradients? gEncB = null;
+        if (p.GruEncoderBackward is not null)
+        {
+            var (dExB, g) = GruEncoderBackward(p.SourceEmbedding, enc.GruBwd!, enc.Reversed!, GatedMath.Rows(ds0, na, na));
+            dEx.Add(dExB, dEx);   // both directions read the same embedding
+            gEncB = g;
+        }
+        return new EncoderDecoderGradients(dEx, dEy, gEnc, gEncB, gDec, dWy, dby);
+    }
+
+    private static (Matrix<double> dE, GruGradients G) GruEncoderBackward(Embedding e, GruCache[] caches, PaddedBatch src, Matrix<double> dcFinal)
+    {
+        var (dX, _, g) = Gru.Backward(AtLastSteps(dcFinal, src, caches.Length), caches);
+        return (e.Backward(dX, src.Steps), g);
+    }
+
+    // ∂J/∂(final state) placed at each example's own last step T_x^(i) − 1 (0-based): null where no example ends.
+    private static Matrix<double>?[] AtLastSteps(Matrix<double> dFinal, PaddedBatch src, int T)
+    {
+        var d = new Matrix<double>?[T];
+        for (int i = 0; i < src.BatchSize; i++)
         {
             int t = src.Lengths[i] - 1;
-            dA[t] ??= Matrix<double>.Build.Dense(na, m);
-            dC[t] ??= Matrix<double>.Build.Dense(na, m);
-            dA[t]!.SetColumn(i, daFinal.Column(i));
-            dC[t]!.SetColumn(i, dcFinal.Column(i));
+            d[t] ??= Matrix<double>.Build.Dense(dFinal.RowCount, src.BatchSize);
+            d[t]!.SetColumn(i, dFinal.Column(i));
         }
+        return d;
+    }
+
+    private static (Matrix<double> dE, LstmGradients G) EncoderBackward(Embedding e, LstmCache[] caches, PaddedBatch src,
+        Matrix<double> daFinal, Matrix<double> dcFinal)
+    {
+        // The gradients of the thought vector enter each example's column at its own last step T_x^(i) − 1 (0-based).
+        var dA = AtLastSteps(daFinal, src, caches.Length);
+        var dC = AtLastSteps(dcFinal, src, caches.Length);
         var (dX, _, _, g) = Lstm.Backward(dA, caches, dC);
         return (e.Backward(dX, src.Steps), g);
     }
@@ -237,18 +323,18 @@ public sealed class EncoderDecoder
 
     /// <summary>
     /// The adapter for <see cref="Search"/>: encodes <paramref name="source"/> once and returns a
-    /// <see cref="DecoderStep{TState}"/> (one example, state (s, c)) and the initial state (s⟨0⟩, c⟨0⟩).
+    /// <see cref="DecoderStep{TState}"/> (one example, state (s, c); c = s for GRU) and the initial state (s⟨0⟩, c⟨0⟩).
     /// </summary>
     public (DecoderStep<Seq2SeqState> Step, Seq2SeqState Initial) StepFunction(int[] source)
     {
         Guard.NotNull(source, nameof(source));
         var enc = EncoderForward([source]);
-        var (W, b) = Parameters.Decoder.Stacked();   // fused once for the whole search
+        var fused = FusedLstmDecoder();   // fused once for the whole search
         int nvy = Parameters.TargetVocabularySize;
         DecoderStep<Seq2SeqState> step = (state, last) =>
         {
             Guard.Index(last, nvy, "lastToken");
-            var r = Step([last], state.S, state.C, W, b);
+            var r = Step([last], state.S, state.C, fused);
             return (r.LogProbs.Column(0).ToArray(), new Seq2SeqState(r.S, r.C));
         };
         return (step, new Seq2SeqState(enc.A, enc.C));
