@@ -8,8 +8,8 @@ public class GruEncoderDecoderTests
     // Source vocabulary 0…4; target vocabulary 0…3 plus <start> = 4 and <EOS> = 5.
     private const int Nvx = 5, Nvy = 6, Start = 4, Eos = 5;
 
-    private static readonly int[][] Sources = [[0, 3, 1, 4], [2, 2], [4, 1, 0]];     // ragged: 4, 2, 3
-    private static readonly int[][] Targets = [[1, 3], [0], [2, 1, 3]];               // ragged: 2, 1, 3
+    private static readonly int[][] Sources = Seq2SeqChecks.Sources;
+    private static readonly int[][] Targets = Seq2SeqChecks.Targets;
 
     private static EncoderDecoder Model(bool bidirectional, int seed = 3, double std = 0.5) =>
         new(EncoderDecoderParameters.Normal(Nvx, Nvy, 3, 3, std, new Random(seed), bidirectional, Seq2SeqCell.Gru), Start, Eos);
@@ -37,20 +37,7 @@ public class GruEncoderDecoderTests
     [InlineData(true)]
     public void PaddedBatchEqualsTheMeanOfSingleExamples(bool bidirectional)
     {
-        // Padding must change nothing: J and its gradients equal the means over the examples run alone (no padding).
-        var model = Model(bidirectional, seed: 5);
-        var (J, g) = model.LossAndGradients(Sources, Targets);
-        double mean = 0;
-        var sum = g.Items.Select(i => Matrix<double>.Build.Dense(i.Value.RowCount, i.Value.ColumnCount)).ToArray();
-        for (int i = 0; i < Sources.Length; i++)
-        {
-            var (Ji, gi) = model.LossAndGradients([Sources[i]], [Targets[i]]);
-            mean += Ji / Sources.Length;
-            for (int k = 0; k < sum.Length; k++) sum[k] += gi.Items[k].Value / Sources.Length;
-        }
-        Assert.Equal(mean, J, 12);
-        for (int k = 0; k < sum.Length; k++)
-            Assert.True((sum[k] - g.Items[k].Value).FrobeniusNorm() < 1e-12, g.Items[k].Name);
+        Seq2SeqChecks.PaddedBatchEqualsTheMeanOfSingleExamples(Model(bidirectional, seed: 5));
     }
 
     [Fact]
