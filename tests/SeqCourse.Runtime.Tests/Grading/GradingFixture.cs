@@ -12,6 +12,9 @@ namespace SeqCourse.Runtime.Tests.Grading;
 /// </summary>
 public sealed class GradingFixture
 {
+    /// <summary>The collection that shares one graded batch among all grading test classes (one file per week).</summary>
+    public const string Collection = "grading";
+
     public GradingFixture()
     {
         Folder = TestSupport.NewTempFolder();
@@ -128,4 +131,10 @@ public sealed class GradingFixture
         Assert.Matches(Block, cell.Source);
         cell.Source = Block.Replace(cell.Source, _ => body);
     }
+}
+
+/// <summary>One <see cref="GradingFixture"/> for every test class marked <c>[Collection(GradingFixture.Collection)]</c>.</summary>
+[CollectionDefinition(GradingFixture.Collection)]
+public sealed class GradingCollection : ICollectionFixture<GradingFixture>
+{
 }

@@ -5,7 +5,8 @@ using SeqCourse.Runtime.Tests.Runner;
 namespace SeqCourse.Runtime.Tests.Grading;
 
 /// <summary>Release format, and grading of the week 1 solution, student, mutant and hostile notebooks.</summary>
-public sealed class GradingTests(GradingFixture fixture) : IClassFixture<GradingFixture>
+[Collection(GradingFixture.Collection)]
+public sealed class GradingTests(GradingFixture fixture)
 {
     private static readonly string[] Week1 =
         ["RnnCellForward", "RnnForward", "RnnCellBackward", "Clip", "Sample", "LstmCellForward", "LstmCellBackward", "GruCellForward", "Q1", "Q2", "Q3", "Q4", "Q5"];
