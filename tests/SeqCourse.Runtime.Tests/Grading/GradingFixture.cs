@@ -36,6 +36,16 @@ public sealed class GradingFixture
         Replace(mutantB, "Q1", "Q1 = \"b\";", "Q1 = \"a\";");
         var mutantAPath = Write("mutantA", mutantA);
 
+        // Week 1 gated, bidirectional and deep exercises (8a–8e): one realistic mistake each, none feeding another.
+        var mutantW1G = NotebookFile.Read(SolutionPath);
+        Replace(mutantW1G, "GruCellBackward", "var dzc = dCTilde.PointwiseMultiply(CTilde.Map(v => 1 - v * v));", "var dzc = dCTilde.PointwiseMultiply(CTilde.Map(v => v * (1 - v)));");
+        Replace(mutantW1G, "LstmForward", "(a[t], c[t]) = LstmCellForward(xs[t], aPrev, cPrev, p);\n        (aPrev, cPrev) = (a[t], c[t]);",
+            "(a[t], c[t]) = (aPrev, cPrev);\n        (aPrev, cPrev) = LstmCellForward(xs[t], aPrev, cPrev, p);");
+        Replace(mutantW1G, "LstmBackward", "        dcNext = dcPrev;\n", "");
+        Replace(mutantW1G, "BrnnForward", "a[t] = aF[t].Stack(aR[T - 1 - t]);", "a[t] = aF[t].Stack(aR[t]);");
+        Replace(mutantW1G, "DeepRnnForward", "result[l] = RnnForward(input,", "result[l] = RnnForward(xs,");
+        var mutantW1GPath = Write("mutantW1G", mutantW1G);
+
         // Hostile: visible tests deleted (a learner may do that), and one hostile body per exercise.
         var hostile = NotebookFile.Read(SolutionPath);
         hostile.Cells.RemoveAll(c => c.Source.StartsWith("// Visible test", StringComparison.Ordinal));
@@ -70,6 +80,7 @@ public sealed class GradingFixture
         var jobs = new List<(string, string, string)>
         {
             ("student", StudentPath, SolutionPath), ("mutantA", mutantAPath, SolutionPath), ("hostile", HostilePath, SolutionPath), ("mutantC", mutantCPath, week2), ("mutantD", mutantDPath, week3),
+            ("mutantW1G", mutantW1GPath, SolutionPath),
         };
 
         // Every solution notebook and its released student notebook.

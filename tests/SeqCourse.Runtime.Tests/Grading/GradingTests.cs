@@ -9,7 +9,8 @@ namespace SeqCourse.Runtime.Tests.Grading;
 public sealed class GradingTests(GradingFixture fixture)
 {
     private static readonly string[] Week1 =
-        ["RnnCellForward", "RnnForward", "RnnCellBackward", "Clip", "Sample", "LstmCellForward", "LstmCellBackward", "GruCellForward", "Q1", "Q2", "Q3", "Q4", "Q5"];
+        ["RnnCellForward", "RnnForward", "RnnCellBackward", "Clip", "Sample", "LstmCellForward", "LstmCellBackward", "GruCellForward",
+         "GruCellBackward", "LstmForward", "LstmBackward", "BrnnForward", "DeepRnnForward", "Q1", "Q2", "Q3", "Q4", "Q5"];
 
     private ExerciseGrade Get(string notebook, string exercise) => fixture.Grades[notebook].Exercises.Single(e => e.Exercise == exercise);
 
@@ -60,7 +61,7 @@ public sealed class GradingTests(GradingFixture fixture)
     public void Every_solution_notebook_gets_full_marks()
     {
         Assert.Equal(Week1, fixture.Grades["solution:week1/week1.ipynb"].Exercises.Select(e => e.Exercise));
-        Assert.Equal(22, fixture.Grades["solution:week1/week1.ipynb"].Max);
+        Assert.Equal(34, fixture.Grades["solution:week1/week1.ipynb"].Max);
         Assert.Equal(["week1/week1.ipynb", "week2/week2.ipynb", "week3/week3.ipynb"], fixture.Released);
         foreach (var relative in fixture.Released)
         {
@@ -100,7 +101,7 @@ public sealed class GradingTests(GradingFixture fixture)
         Assert.Contains("Γ_u and 1 − Γ_u are swapped", Get("mutantA", "GruCellForward").Feedback);
         Assert.Equal("Q1: answer \"a\" is not correct.", Get("mutantA", "Q1").Feedback);
         Assert.All(new[] { "RnnCellBackward", "Sample", "Q2", "Q3", "Q4", "Q5" }, ok => Assert.Equal("passed", Get("mutantA", ok).Feedback));
-        Assert.Equal(3 + 2 + 4, fixture.Grades["mutantA"].Total);
+        Assert.Equal(3 + 2 + 4 + 3, fixture.Grades["mutantA"].Total); // + GruCellBackward; LstmForward, LstmBackward, BrnnForward, DeepRnnForward build on mutated cells
 
         Assert.Equal("CompleteAnalogy excludes the input words: returned \"c\", one of the three input words: exclude a, b and c.", Get("mutantC", "CompleteAnalogy").Feedback);
         Assert.Contains("This is what you get when the projection is not divided by ‖g‖².", Get("mutantC", "Neutralize").Feedback);
@@ -124,12 +125,12 @@ public sealed class GradingTests(GradingFixture fixture)
         Assert.DoesNotContain(g.Notes, n => n.Contains("was skipped", StringComparison.Ordinal));
         Assert.Contains("ran out of memory", Get("hostile", "RnnCellBackward").Feedback);
         Assert.Contains("ran out of memory", Get("hostile", "LstmCellForward").Feedback);
-        foreach (var ok in new[] { "RnnCellForward", "RnnForward", "LstmCellBackward", "Q1", "Q2", "Q3", "Q4", "Q5" })
+        foreach (var ok in new[] { "RnnCellForward", "RnnForward", "LstmCellBackward", "GruCellBackward", "LstmBackward", "BrnnForward", "DeepRnnForward", "Q1", "Q2", "Q3", "Q4", "Q5" })
         {
             Assert.Equal("passed", Get("hostile", ok).Feedback);
         }
 
-        Assert.Equal(2 + 2 + 3 + 5, g.Total);
+        Assert.Equal(2 + 2 + 3 + 5 + 3 + 3 + 2 + 2, g.Total);
         // A relative write lands in the worker's temporary working folder, never next to the submission.
         Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(fixture.HostilePath)!, "escaped.txt")));
     }
@@ -143,7 +144,7 @@ public sealed class GradingTests(GradingFixture fixture)
         var result = TestSupport.Run("dotnet", [TestSupport.CourseDll, "grade", fixture.StudentPath, "--json", json, "--csv", csv, "--timeout", "20"],
             workingDirectory: TestSupport.RepositoryRoot, environment: new Dictionary<string, string?> { ["COURSE_ROOT"] = TestSupport.RepositoryRoot });
         Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
-        Assert.Contains("exercises/week1/week1.ipynb: 0 / 22", result.Stdout);
+        Assert.Contains("exercises/week1/week1.ipynb: 0 / 34", result.Stdout);
         Assert.Contains("  RnnCellForward      0 / 2   not implemented yet (Exercise RnnCellForward", result.Stdout);
         var report = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!.AsArray();
         var exercises = report[0]!["exercises"]!.AsArray();
@@ -151,7 +152,7 @@ public sealed class GradingTests(GradingFixture fixture)
             exercises.Select(e => (e!["exercise"]!.GetValue<string>(), e["points"]!.GetValue<double>(), e["feedback"]!.GetValue<string>())));
         var lines = File.ReadAllLines(csv);
         Assert.Equal("notebook,exercise,points,max,feedback", lines[0]);
-        Assert.Equal(1 + 13 + 1, lines.Length);
-        Assert.Equal("exercises/week1/week1.ipynb,TOTAL,0,22,", lines[^1]);
+        Assert.Equal(1 + 18 + 1, lines.Length);
+        Assert.Equal("exercises/week1/week1.ipynb,TOTAL,0,34,", lines[^1]);
     }
 }
