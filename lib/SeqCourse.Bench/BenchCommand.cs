@@ -23,13 +23,19 @@ public static class BenchCommand
         LstmWorkload.Big(),
         LstmWorkload.Small(),
         new CtcWorkload(),
+        new KernelColdStartWorkload(),
+        new NotebooksTotalWorkload(),
+        new LstmPeakRssWorkload(),
     ];
 
     /// <summary>Entry point for the CLI. Returns 0 on success, 2 on bad arguments.</summary>
     public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
 
+    /// <summary>Entry point for the CLI, which knows its course.dll and the repository (for the process-level rows).</summary>
+    public static int Run(string[] args, BenchHost host) => Run(args, Console.Out, Console.Error, host);
+
     /// <summary>Entry point with explicit writers (tests): the table goes to <paramref name="output"/>, progress to <paramref name="log"/>.</summary>
-    public static int Run(string[] args, TextWriter output, TextWriter log)
+    public static int Run(string[] args, TextWriter output, TextWriter log, BenchHost? host = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         bool quick = false;
@@ -48,6 +54,10 @@ public static class BenchCommand
                 case "--only" when i + 1 < args.Length:
                     only = new HashSet<string>(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
                     break;
+                case "--rss-probe" when i + 1 < args.Length && args[i + 1] == LstmPeakRssWorkload.ProbeName:
+                    // Hidden: the child process of the lstm_big_peak_rss row.
+                    Fast.Enable();
+                    return LstmPeakRssWorkload.Probe(output);
                 case "-h" or "--help":
                     output.WriteLine(Usage);
                     return 0;
@@ -66,7 +76,7 @@ public static class BenchCommand
 
         Fast.Enable();
         var peers = new PeerRunner(PeerRunner.LocatePeers());
-        var context = new BenchContext(quick, peers, log);
+        var context = new BenchContext(quick, peers, log, host);
         var machine = Machine.Describe();
         log.WriteLine($"course bench{(quick ? " --quick" : "")}: {machine.Cpu}, {machine.Cores} cores, {machine.Runtime}, GEMM {machine.Simd}");
         log.WriteLine(peers.PeersDirectory is null ? "peers: not found (set SEQCOURSE_BENCH_PEERS)" : $"peers: {peers.PeersDirectory}");
@@ -100,7 +110,8 @@ public static class BenchCommand
         "usage: course bench [--quick] [--json FILE] [--only ID,ID...]\n" +
         "  --quick   small sizes and few repetitions (CI smoke test, < 30 s)\n" +
         "  --json    also write the results and the machine description as JSON\n" +
-        "  --only    run only these workloads (fma_peak, gemm, gemm_mathnet, charlm, lstm_big, lstm_small, ctc)";
+        "  --only    run only these workloads (fma_peak, gemm, gemm_mathnet, charlm, lstm_big, lstm_small, ctc,\n" +
+        "            kernel_cold_start, notebooks_total, lstm_big_peak_rss)";
 
     /// <summary>The results as a Markdown table (also readable in a terminal), followed by the notes.</summary>
     public static string FormatTable(IReadOnlyList<BenchResult> results)

@@ -4,8 +4,9 @@ namespace SeqCourse.Bench;
 public sealed class BenchContext
 {
     /// <summary>Creates a context.</summary>
-    public BenchContext(bool quick, PeerRunner peers, TextWriter log)
+    public BenchContext(bool quick, PeerRunner peers, TextWriter log, BenchHost? host = null)
     {
+        Host = host ?? BenchHost.None;
         Quick = quick;
         Peers = peers;
         Log = log;
@@ -13,6 +14,9 @@ public sealed class BenchContext
 
     /// <summary>Smoke-test mode: small sizes and few repetitions, the whole run well under 30 s.</summary>
     public bool Quick { get; }
+
+    /// <summary>The course CLI around the bench, for the process-level rows (kernel start, notebooks, peak memory).</summary>
+    public BenchHost Host { get; }
 
     /// <summary>Runs the Python peers.</summary>
     public PeerRunner Peers { get; }

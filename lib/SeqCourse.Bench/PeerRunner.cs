@@ -66,6 +66,24 @@ public sealed partial class PeerRunner
         if (!File.Exists(PythonPath)) return new(null, $"peer skipped: {PythonPath} not found");
         var path = Path.Combine(PeersDirectory, script);
         if (!File.Exists(path)) return new(null, $"peer skipped: {path} not found");
+        return RunPath(path, args, unitPattern, higherIsBetter, timeout);
+    }
+
+    /// <summary>
+    /// Like <see cref="Run"/>, but runs <c>python wrapper PEERS/script args</c>: a wrapper script (e.g. one that
+    /// reports the peak memory) around the peer.
+    /// </summary>
+    public PeerOutcome RunScriptWith(string wrapperPath, string script, string args, string unitPattern, bool higherIsBetter, TimeSpan timeout)
+    {
+        if (PeersDirectory is null) return new(null, "peer skipped: shared/bench/peers not found (set SEQCOURSE_BENCH_PEERS)");
+        if (!File.Exists(PythonPath)) return new(null, $"peer skipped: {PythonPath} not found");
+        var path = Path.Combine(PeersDirectory, script);
+        if (!File.Exists(path)) return new(null, $"peer skipped: {path} not found");
+        return RunPath(wrapperPath, $"\"{path}\" {args}", unitPattern, higherIsBetter, timeout);
+    }
+
+    private PeerOutcome RunPath(string path, string args, string unitPattern, bool higherIsBetter, TimeSpan timeout)
+    {
 
         double? best = null;
         var notes = new List<string>();

@@ -89,4 +89,17 @@ public class BenchCommandTests
         Assert.Null(outcome.Value);
         Assert.Contains("peer skipped", outcome.Note);
     }
+
+    [Fact]
+    public void ProcessRowsWithoutTheCliAreSkippedWithANote()
+    {
+        var output = new StringWriter();
+        var log = new StringWriter();
+        Assert.Equal(0, BenchCommand.Run(["--quick", "--only", "kernel_cold_start,notebooks_total,lstm_big_peak_rss"], output, log));
+        string table = output.ToString();
+        Assert.Contains("| kernel_cold_start | s | — | — | — | ≤ 1.0 s | — |", table);
+        Assert.Contains("| notebooks_total | s | — | — | — | ≤ 300 s | — |", table);
+        Assert.Contains("| lstm_big_peak_rss | MiB | — | — | — | ≤ 1.0× PyTorch | — |", table);
+        Assert.Contains("- kernel_cold_start: skipped: needs the course CLI (run `./course bench`)", table);
+    }
 }

@@ -48,4 +48,24 @@ public sealed class LstmWorkload(string id, int batch, int sequenceLength, int i
         return new BenchResult(Id, "ms/step", false, ours, peer.Value, "PyTorch", "≤ 0.4× PyTorch", met,
             $"{sizes}, mean of {reps}; {flops / seconds / 1e9:F1} GFLOP/s of gate GEMMs; peer {peer.Note}");
     }
+
+    /// <summary>Runs <paramref name="reps"/> full-size training steps (the peak-memory probe's child).</summary>
+    internal void RunSteps(int reps)
+    {
+        var rng = new Random(0);
+        var p = LstmParameters.Create(inputSize, hiddenSize, rng);
+        var xs = new Matrix<double>[sequenceLength];
+        var dA = new Matrix<double>?[sequenceLength];
+        var ones = Matrix<double>.Build.Dense(hiddenSize, batch, 1.0);
+        for (int t = 0; t < sequenceLength; t++)
+        {
+            xs[t] = Matrix<double>.Build.Dense(inputSize, batch, (_, _) => BenchData.Normal(rng));
+            dA[t] = ones;
+        }
+        for (int r = 0; r < reps; r++)
+        {
+            var (_, _, caches) = Lstm.Forward(xs, p);
+            Lstm.Backward(dA, caches);
+        }
+    }
 }
