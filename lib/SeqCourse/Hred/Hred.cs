@@ -488,6 +488,19 @@ public sealed class Hred
         return vocabulary.Decode(words);
     }
 
+    /// <summary>
+    /// <paramref name="count"/> independent replies to the same <paramref name="turns"/> (<see cref="Respond"/> repeated with one
+    /// generator): VHRED draws a fresh z for each, so even greedy decoding can vary.
+    /// </summary>
+    public IReadOnlyList<string> RespondMany(IReadOnlyList<string> turns, DialogueVocabulary vocabulary, int count, Random rng,
+        bool greedy = false, double temperature = 1.0)
+    {
+        Guard.Positive(count, nameof(count));
+        var replies = new string[count];
+        for (int k = 0; k < count; k++) replies[k] = Respond(turns, vocabulary, rng, greedy, temperature);
+        return replies;
+    }
+
     private static Matrix<double> Zeros(Matrix<double> like) => Matrix<double>.Build.Dense(like.RowCount, like.ColumnCount);
 
     private static IParameterSet ZeroGradients(IParameterSet p) =>
