@@ -110,7 +110,7 @@ public sealed record HredLossTerms(double J, double Nll, double Kl, int Tokens, 
 public sealed class HredCache
 {
     internal DialogueBatch Batch = null!;
-    internal double Beta, FreeBits;
+    internal double Beta;
     internal RecurrentOutput[] Enc = null!;
     internal Matrix<double>[] U = null!;
     internal RecurrentOutput Ctx = null!;
@@ -246,7 +246,7 @@ public sealed class Hred
             foreach (var step in turn)
                 foreach (var j in step)
                     if (j >= Config.VocabularySize) throw new ArgumentException($"batch must use word indices < {Config.VocabularySize} but contains {j}.", nameof(batch));
-        var cache = new HredCache { Batch = batch, Beta = beta, FreeBits = freeBits, Enc = new RecurrentOutput[N], U = new Matrix<double>[N], Steps = new HredCache.Step[N - 1] };
+        var cache = new HredCache { Batch = batch, Beta = beta, Enc = new RecurrentOutput[N], U = new Matrix<double>[N], Steps = new HredCache.Step[N - 1] };
 
         // Utterance encoder: u_n = the encoder state at each dialogue's last word.
         for (int n = 0; n < N; n++)
