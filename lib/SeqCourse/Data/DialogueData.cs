@@ -83,6 +83,25 @@ public static class DialogueData
         return false;
     }
 
+    /// <summary>
+    /// True if <paramref name="reply"/> is a valid turn 2 after a turn 1 that used <paramref name="greeting"/>: the greeting
+    /// mirrored, " ! ", then one of the generator's questions (any kind, any object). Turn 2 is the most one-to-many reply of
+    /// the corpus: six kinds of question, most with a free object, so a whole-sentence choice — what a latent variable can carry.
+    /// </summary>
+    public static bool IsValidQuestion(string greeting, string reply)
+    {
+        Guard.NotNull(greeting, nameof(greeting)); Guard.NotNull(reply, nameof(reply));
+        string prefix = greeting + " ! ";
+        if (!Greetings.Contains(greeting) || !reply.StartsWith(prefix, StringComparison.Ordinal)) return false;
+        var q = reply[prefix.Length..].Split(' ');
+        string s = string.Join(' ', q);
+        return (q.Length == 5 && s == $"where is my {q[3]} ?" && Objects.Contains(q[3]))
+            || (q.Length == 6 && s == $"what color is the {q[4]} ?" && Objects.Contains(q[4]))
+            || (q.Length == 5 && s == $"do you like {q[3]} ?" && Foods.Contains(q[3]))
+            || (q.Length == 7 && s == $"how many {q[2]} do you have ?" && Animals.Contains(q[2]))
+            || s == "what are you doing now ?" || s == "how are you ?";
+    }
+
     /// <summary>The file contents: the three turns TAB-separated, one dialogue per line, LF line ends.</summary>
     public static string Render(IEnumerable<string[]> dialogues) => Datasets.JoinLines(dialogues.Select(d => string.Join('\t', d)));
 

@@ -88,7 +88,10 @@ public sealed class GaussianHead
     }
 }
 
-/// <summary>Loss terms of a batch: J = (1/m) Σ_dialogues [Σ_tokens −ln p + β Σ_n KL_n].</summary>
+/// <summary>
+/// Loss terms of a batch: J = (1/m) Σ_dialogues [Σ_tokens −ln p + β Σ_n KL_n]; with free bits λ &gt; 0 the KL part is
+/// β Σ_n Σ_k max(λ, κ_nk), κ_nk = (1/m) Σ_dialogues KL_nk (unit k of turn n's latent, batch mean).
+/// </summary>
 /// <param name="J">The minimised objective.</param>
 /// <param name="Nll">(1/m) Σ token NLL (per dialogue).</param>
 /// <param name="Kl">(1/m) Σ_n KL(q ‖ p) (per dialogue; 0 for HRED).</param>
@@ -115,6 +118,15 @@ public sealed class HredCache
     internal Step[] Steps = null!;
     internal HredLossTerms Terms = null!;
 
+    /// <summary>The loss terms of the forward pass.</summary>
+    public HredLossTerms LossTerms => Terms;
+
+    /// <summary>
+    /// VHRED: κ_nk, the batch-mean KL(q ‖ p) of latent unit k for predicted turn n (N−1 arrays of n_z); their total is
+    /// <see cref="HredLossTerms.Kl"/>. What free bits compares with λ. Empty for HRED.
+    /// </summary>
+    public IReadOnlyList<double[]> UnitKl => Steps.Where(s => s.Kappa is not null).Select(s => s.Kappa!.ToArray()).ToArray();
+
     internal sealed class Step
     {
         public Matrix<double> C = null!, S0 = null!;
@@ -123,6 +135,8 @@ public sealed class HredCache
         public int[][] Inputs = null!, Targets = null!;
         // VHRED only
         public Matrix<double>? PriorR, MuP, LvP, PostIn, PostR, MuQ, LvQ, Eps, Z;
+        public double[]? Kappa;
+        public bool[]? KlActive;   // free bits: unit k's KL is above the floor λ (or λ = 0), so it gets a gradient
     }
 }
 
@@ -132,7 +146,10 @@ public sealed class HredCache
 /// Context: a second RNN of the same cell over u_1 … u_N gives h_n. Decoder: a GRU generating turn n+1 with teacher forcing, its input
 /// [e(w_(t−1)); c] and its initial state s⟨0⟩ = tanh(W_s c + b_s), where c = h_n (HRED) or [h_n; z_(n+1)] (VHRED);
 /// ŷ = softmax(W_y s + b_y). VHRED draws z_(n+1) = μ_q + σ_q ⊙ ε from the posterior q(z | h_n, u_(n+1)) in training
-/// and from the prior p(z | h_n) in generation, and adds β·KL(q ‖ p) to the loss (β &lt; 1 early on = KL annealing).
+/// and from the prior p(z | h_n) in generation, and adds β·KL(q ‖ p) to the loss. A powerful decoder learns to ignore z
+/// (posterior collapse: q = p, KL → 0); the three standard remedies are here: KL annealing (β from 0 to 1,
+/// <see cref="KlAnnealing"/>), word dropout on the decoder inputs (<see cref="DialogueBatch.WithWordDropout"/>) and free bits
+/// (the <c>freeBits</c> argument of <see cref="Forward"/>).
 /// </summary>
 public sealed class Hred
 {
@@ -206,11 +223,15 @@ public sealed class Hred
     /// <summary>
     /// Forward pass with teacher forcing. For VHRED, ε is drawn from <paramref name="rng"/> (one (n_z, m) matrix per
     /// predicted turn) unless <paramref name="eps"/> fixes it (N−1 matrices; for gradient checks).
+    /// <paramref name="freeBits"/> λ ≥ 0 (Kingma et al. 2016, "free bits"): each latent unit's batch-mean KL is charged as
+    /// max(λ, κ), so the optimiser gains nothing by pushing a unit's KL below λ nats — it may as well use them.
     /// </summary>
-    public HredCache Forward(DialogueBatch batch, double beta = 1.0, Random? rng = null, IReadOnlyList<Matrix<double>>? eps = null)
+    public HredCache Forward(DialogueBatch batch, double beta = 1.0, Random? rng = null, IReadOnlyList<Matrix<double>>? eps = null,
+        double freeBits = 0)
     {
         Guard.NotNull(batch, nameof(batch));
         if (!(beta >= 0) || !double.IsFinite(beta)) throw new ArgumentException($"beta must be finite and >= 0 but is {beta}.", nameof(beta));
+        if (!(freeBits >= 0) || !double.IsFinite(freeBits)) throw new ArgumentException($"freeBits must be finite and >= 0 but is {freeBits}.", nameof(freeBits));
         int N = batch.TurnCount, m = batch.BatchSize, nz = Config.LatentSize;
         if (Config.IsVariational)
         {
@@ -241,7 +262,7 @@ public sealed class Hred
         cache.Ctx = Context.Forward(cache.U[..(N - 1)]);
         cache.H = cache.Ctx.A;
 
-        double nll = 0, kl = 0; int tokens = 0;
+        double nll = 0, kl = 0, klCharged = 0; int tokens = 0;
         for (int n = 0; n < N - 1; n++)
         {
             var s = new HredCache.Step();
@@ -255,6 +276,10 @@ public sealed class Hred
                 s.Z = Reparameterization.Reparameterize(s.MuQ, s.LvQ, s.Eps);   // z = μ_q + σ_q ⊙ ε
                 s.C = h.Stack(s.Z);
                 kl += GaussianKl.Between(s.MuQ, s.LvQ, s.MuP, s.LvP).Kl.Sum();
+                // Free bits: unit k is charged max(λ, κ_k), κ_k its batch-mean KL (λ = 0: plain Σ_k κ_k).
+                var kappa = s.Kappa = KlPerUnit(s.MuQ, s.LvQ, s.MuP, s.LvP);
+                s.KlActive = kappa.Select(k => freeBits == 0 || k > freeBits).ToArray();
+                klCharged += kappa.Sum(k => Math.Max(freeBits, k));
             }
             else s.C = h;
             s.S0 = Activations.Tanh(SeqCourse.Vae.AddBias(Ws * s.C, bs));
@@ -271,13 +296,30 @@ public sealed class Hred
             }
             cache.Steps[n] = s;
         }
-        cache.Terms = new HredLossTerms((nll + beta * kl) / m, nll / m, kl / m, tokens, m, beta);
+        cache.Terms = new HredLossTerms(nll / m + beta * klCharged, nll / m, kl / m, tokens, m, beta);
         return cache;
     }
 
     /// <summary>The loss of a batch (with fixed ε for VHRED, or a generator).</summary>
-    public HredLossTerms Loss(DialogueBatch batch, double beta = 1.0, Random? rng = null, IReadOnlyList<Matrix<double>>? eps = null) =>
-        Forward(batch, beta, rng, eps).Terms;
+    public HredLossTerms Loss(DialogueBatch batch, double beta = 1.0, Random? rng = null, IReadOnlyList<Matrix<double>>? eps = null,
+        double freeBits = 0) => Forward(batch, beta, rng, eps, freeBits).Terms;
+
+    // κ_k = (1/m) Σ_i KL(N(μ_q,ki, σ²_q,ki) ‖ N(μ_p,ki, σ²_p,ki)): the batch-mean KL of each latent unit.
+    private static double[] KlPerUnit(Matrix<double> muQ, Matrix<double> lvQ, Matrix<double> muP, Matrix<double> lvP)
+    {
+        int nz = muQ.RowCount, m = muQ.ColumnCount;
+        var kappa = new double[nz];
+        for (int k = 0; k < nz; k++)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                double d = muQ[k, i] - muP[k, i];
+                kappa[k] += 0.5 * (lvP[k, i] - lvQ[k, i] + (Math.Exp(lvQ[k, i]) + d * d) * Math.Exp(-lvP[k, i]) - 1);
+            }
+            kappa[k] /= m;
+        }
+        return kappa;
+    }
 
     /// <summary>
     /// Full backward pass: gradients of J with respect to <see cref="Parameters"/> (same order, names prefixed "d").
@@ -336,12 +378,14 @@ public sealed class Hred
                 var dZ = dC.SubMatrix(nh, nz, 0, m);
                 var (dMuQ, dLvQ) = Reparameterization.Backward(dZ, s.LvQ!, s.Eps!);
                 var (_, kMuQ, kLvQ, kMuP, kLvP) = GaussianKl.Between(s.MuQ!, s.LvQ!, s.MuP!, s.LvP!);
-                double w = cache.Beta / m;
-                dMuQ.Add(kMuQ * w, dMuQ); dLvQ.Add(kLvQ * w, dLvQ);
+                // ∂J/∂KL_ki = β/m for units above the free-bits floor, 0 for those held at λ.
+                var w = Matrix<double>.Build.Dense(nz, m, (k, _) => s.KlActive![k] ? cache.Beta / m : 0);
+                kMuQ.PointwiseMultiply(w, kMuQ); kLvQ.PointwiseMultiply(w, kLvQ); kMuP.PointwiseMultiply(w, kMuP); kLvP.PointwiseMultiply(w, kLvP);
+                dMuQ.Add(kMuQ, dMuQ); dLvQ.Add(kLvQ, dLvQ);
                 var dPostIn = Posterior!.Backward(s.PostIn!, s.PostR!, dMuQ, dLvQ, gPost!);
                 dH[n].Add(dPostIn.SubMatrix(0, nh, 0, m), dH[n]);
                 dU[n + 1].Add(dPostIn.SubMatrix(nh, Config.EncoderSize, 0, m), dU[n + 1]);
-                var dh = Prior!.Backward(cache.H[n], s.PriorR!, kMuP * w, kLvP * w, gPrior!);
+                var dh = Prior!.Backward(cache.H[n], s.PriorR!, kMuP, kLvP, gPrior!);
                 dH[n].Add(dh, dH[n]);
             }
         }
@@ -377,11 +421,15 @@ public sealed class Hred
         return (cache.Terms, ParameterSet.Concat([.. parts]));
     }
 
-    /// <summary>One optimisation step (global-norm clipping at <paramref name="clip"/>); returns the batch's loss terms.</summary>
-    public HredLossTerms TrainStep(DialogueBatch batch, IOptimizer optimizer, Random rng, double beta = 1.0, double clip = 5.0)
+    /// <summary>
+    /// One optimisation step (global-norm clipping at <paramref name="clip"/>) on the batch after word dropout with
+    /// probability <paramref name="wordDropout"/> (drawn from <paramref name="rng"/>); returns the batch's loss terms.
+    /// </summary>
+    public HredLossTerms TrainStep(DialogueBatch batch, IOptimizer optimizer, Random rng, double beta = 1.0, double clip = 5.0,
+        double wordDropout = 0, double freeBits = 0)
     {
-        Guard.NotNull(optimizer, nameof(optimizer)); Guard.NotNull(rng, nameof(rng));
-        var (terms, grads) = Backward(Forward(batch, beta, rng));
+        Guard.NotNull(batch, nameof(batch)); Guard.NotNull(optimizer, nameof(optimizer)); Guard.NotNull(rng, nameof(rng));
+        var (terms, grads) = Backward(Forward(batch.WithWordDropout(wordDropout, rng), beta, rng, freeBits: freeBits));
         Clipping.ByGlobalNorm(grads, clip);
         optimizer.Step(Parameters, grads);
         return terms;
@@ -440,6 +488,19 @@ public sealed class Hred
         return vocabulary.Decode(words);
     }
 
+    /// <summary>
+    /// <paramref name="count"/> independent replies to the same <paramref name="turns"/> (<see cref="Respond"/> repeated with one
+    /// generator): VHRED draws a fresh z for each, so even greedy decoding can vary.
+    /// </summary>
+    public IReadOnlyList<string> RespondMany(IReadOnlyList<string> turns, DialogueVocabulary vocabulary, int count, Random rng,
+        bool greedy = false, double temperature = 1.0)
+    {
+        Guard.Positive(count, nameof(count));
+        var replies = new string[count];
+        for (int k = 0; k < count; k++) replies[k] = Respond(turns, vocabulary, rng, greedy, temperature);
+        return replies;
+    }
+
     private static Matrix<double> Zeros(Matrix<double> like) => Matrix<double>.Build.Dense(like.RowCount, like.ColumnCount);
 
     private static IParameterSet ZeroGradients(IParameterSet p) =>
@@ -470,10 +531,14 @@ public static class HredTraining
     /// <summary>
     /// Trains with Adam for <paramref name="epochs"/> shuffled passes over <paramref name="dialogues"/> in batches of
     /// <paramref name="batchSize"/>; VHRED's β follows <see cref="KlAnnealing.Linear"/> over <paramref name="klWarmupSteps"/>
-    /// steps. Returns the mean loss terms of each epoch.
+    /// steps. <paramref name="wordDropout"/> (probability of replacing each decoder input word by &lt;unk&gt;) and
+    /// <paramref name="freeBits"/> (λ in nats per latent unit) are the other two remedies for posterior collapse; both apply to
+    /// HRED too (free bits only matter with a latent). <paramref name="onStep"/>, if given, sees every step's index and loss terms.
+    /// Returns the mean loss terms of each epoch.
     /// </summary>
     public static IReadOnlyList<HredLossTerms> Train(Hred model, IReadOnlyList<IReadOnlyList<string>> dialogues, DialogueVocabulary vocabulary,
-        int epochs, int batchSize, Random rng, double learningRate = 0.01, int klWarmupSteps = 0)
+        int epochs, int batchSize, Random rng, double learningRate = 0.01, int klWarmupSteps = 0, double wordDropout = 0,
+        double freeBits = 0, Action<int, HredLossTerms>? onStep = null)
     {
         Guard.NotNull(model, nameof(model)); Guard.NotNull(dialogues, nameof(dialogues)); Guard.NotNull(vocabulary, nameof(vocabulary));
         Guard.Positive(epochs, nameof(epochs)); Guard.Positive(batchSize, nameof(batchSize)); Guard.NotNull(rng, nameof(rng));
@@ -491,7 +556,9 @@ public static class HredTraining
             {
                 var chunk = order.Skip(s).Take(batchSize).Select(i => dialogues[i]).ToArray();
                 var batch = DialogueBatch.Create(chunk, vocabulary, model.Config.MaxUtteranceLength);
-                var t = model.TrainStep(batch, adam, rng, model.Config.IsVariational ? KlAnnealing.Linear(step, klWarmupSteps) : 1.0);
+                var t = model.TrainStep(batch, adam, rng, model.Config.IsVariational ? KlAnnealing.Linear(step, klWarmupSteps) : 1.0,
+                    wordDropout: wordDropout, freeBits: freeBits);
+                onStep?.Invoke(step, t);
                 step++; nb++;
                 j += t.J * t.BatchSize; nll += t.Nll * t.BatchSize; kl += t.Kl * t.BatchSize; tokens += t.Tokens; count += t.BatchSize;
             }

@@ -2,7 +2,8 @@ namespace SeqCourse;
 
 /// <summary>
 /// The word vocabulary of a dialogue corpus with the two special tokens of the decoder:
-/// index 0 is <c>&lt;/s&gt;</c> (end of utterance, a target) and index 1 is <c>&lt;s&gt;</c> (start, a decoder input).
+/// index 0 is <c>&lt;/s&gt;</c> (end of utterance, a target), index 1 is <c>&lt;s&gt;</c> (start, a decoder input) and
+/// index 2 is <c>&lt;unk&gt;</c>, the token that word dropout puts in place of a decoder input (never a target of the corpus).
 /// Padding is −1, as everywhere in the library.
 /// </summary>
 public sealed class DialogueVocabulary
@@ -11,10 +12,14 @@ public sealed class DialogueVocabulary
     public const string End = "</s>";
     /// <summary>The start-of-utterance token.</summary>
     public const string Start = "<s>";
+    /// <summary>The unknown-word token used by word dropout (<see cref="DialogueBatch.WithWordDropout"/>).</summary>
+    public const string Unknown = "<unk>";
     /// <summary>Index of <see cref="End"/>.</summary>
     public const int EndIndex = 0;
     /// <summary>Index of <see cref="Start"/>.</summary>
     public const int StartIndex = 1;
+    /// <summary>Index of <see cref="Unknown"/>.</summary>
+    public const int UnknownIndex = 2;
 
     private readonly Dictionary<string, int> _index;
 
@@ -27,10 +32,10 @@ public sealed class DialogueVocabulary
     /// <summary>The words; <c>Words[j]</c> is the word of index j.</summary>
     public IReadOnlyList<string> Words { get; }
 
-    /// <summary>n_v, including the two special tokens.</summary>
+    /// <summary>n_v, including the three special tokens.</summary>
     public int Count => Words.Count;
 
-    /// <summary>The two special tokens followed by every word of the corpus in ordinal order.</summary>
+    /// <summary>The three special tokens followed by every word of the corpus in ordinal order.</summary>
     public static DialogueVocabulary Build(IEnumerable<IReadOnlyList<string>> dialogues)
     {
         Guard.NotNull(dialogues, nameof(dialogues));
@@ -39,7 +44,9 @@ public sealed class DialogueVocabulary
             foreach (var turn in Guard.NotNull(d, nameof(dialogues)))
                 foreach (var w in Tokenize(turn)) words.Add(w);
         if (words.Count == 0) throw new ArgumentException("dialogues must contain at least one word but is empty.", nameof(dialogues));
-        return new DialogueVocabulary([End, Start, .. words]);
+        foreach (var special in new[] { End, Start, Unknown })
+            if (words.Contains(special)) throw new ArgumentException($"dialogues must not contain the special token '{special}'.", nameof(dialogues));
+        return new DialogueVocabulary([End, Start, Unknown, .. words]);
     }
 
     /// <summary>Splits an utterance on spaces (the corpus separates words and punctuation by spaces).</summary>
@@ -67,7 +74,13 @@ public sealed class DialogueVocabulary
 /// </summary>
 public sealed class DialogueBatch
 {
-    private DialogueBatch(int[][][] turns, int[][] lengths, int m) { Turns = turns; Lengths = lengths; BatchSize = m; }
+    // Decoder inputs per turn after word dropout (null: the gold words, computed by DecoderInputs).
+    private readonly int[][]?[]? _droppedInputs;
+
+    private DialogueBatch(IReadOnlyList<int[][]> turns, IReadOnlyList<int[]> lengths, int m, int[][]?[]? droppedInputs = null)
+    {
+        Turns = turns; Lengths = lengths; BatchSize = m; _droppedInputs = droppedInputs;
+    }
 
     /// <summary>Per turn: T_n steps of m indices (−1 = padding).</summary>
     public IReadOnlyList<int[][]> Turns { get; }
@@ -117,8 +130,50 @@ public sealed class DialogueBatch
         return new DialogueBatch(turns, lengths, m);
     }
 
-    /// <summary>Decoder inputs for turn n: &lt;s&gt; w_1 … w_L, then −1 (T_n + 1 steps).</summary>
-    public int[][] DecoderInputs(int n) => Shifted(n, input: true);
+    /// <summary>
+    /// Decoder inputs for turn n: &lt;s&gt; w_1 … w_L, then −1 (T_n + 1 steps); after <see cref="WithWordDropout"/>
+    /// some w_t are &lt;unk&gt;.
+    /// </summary>
+    public int[][] DecoderInputs(int n) => _droppedInputs?[n] is { } d ? d.Select(r => r.ToArray()).ToArray() : Shifted(n, input: true);
+
+    /// <summary>Fraction of the words w_1 … w_L (not &lt;s&gt;, not padding) replaced by &lt;unk&gt; in the decoder inputs of turns 2 … N.</summary>
+    public double DroppedFraction
+    {
+        get
+        {
+            int words = 0, dropped = 0;
+            for (int n = 1; n < TurnCount; n++)
+                foreach (var step in DecoderInputs(n).Skip(1))
+                    foreach (var j in step)
+                        if (j >= 0) { words++; if (j == DialogueVocabulary.UnknownIndex) dropped++; }
+            return words == 0 ? 0 : (double)dropped / words;
+        }
+    }
+
+    /// <summary>
+    /// Word dropout (Bowman et al. 2016, §3.2; used for VHRED by Serban et al. 2017): a copy of the batch whose decoder
+    /// inputs w_1 … w_L of every predicted turn are each replaced by &lt;unk&gt; with probability <paramref name="p"/>,
+    /// independently (one draw of <paramref name="rng"/> per word, in turn/step/column order). The start token, the
+    /// targets and the encoder's view of every turn stay gold — in particular VHRED's posterior still sees the true reply.
+    /// A decoder that cannot rely on the previous words must take more of the reply from its conditioning [h; z],
+    /// which is what keeps VHRED's latent in use. p = 0 returns the batch unchanged (and draws nothing).
+    /// </summary>
+    public DialogueBatch WithWordDropout(double p, Random rng)
+    {
+        Guard.NotNull(rng, nameof(rng));
+        if (!(p >= 0 && p <= 1)) throw new ArgumentException($"p must be a probability in [0, 1] but is {p}.", nameof(p));
+        if (p == 0) return this;
+        var dropped = new int[][]?[TurnCount];
+        for (int n = 1; n < TurnCount; n++)
+        {
+            var inputs = DecoderInputs(n);
+            for (int t = 1; t < inputs.Length; t++)                       // t = 0 is <s>: always kept
+                for (int i = 0; i < BatchSize; i++)
+                    if (inputs[t][i] >= 0 && rng.NextDouble() < p) inputs[t][i] = DialogueVocabulary.UnknownIndex;
+            dropped[n] = inputs;
+        }
+        return new DialogueBatch(Turns, Lengths, BatchSize, dropped);
+    }
 
     /// <summary>Decoder targets for turn n: w_1 … w_L &lt;/s&gt;, then −1 (T_n + 1 steps).</summary>
     public int[][] DecoderTargets(int n) => Shifted(n, input: false);

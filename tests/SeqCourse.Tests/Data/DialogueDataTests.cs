@@ -44,6 +44,27 @@ public class DialogueDataTests
     }
 
     [Fact]
+    public void EveryTurnTwoIsAValidQuestionAndTurnTwoIsOneToMany()
+    {
+        var dialogues = Datasets.LoadDialogues(DataFiles.Root);
+        foreach (var d in dialogues)
+        {
+            var greeting = DialogueData.Greetings.Single(g => d[0].StartsWith(g + " , ", StringComparison.Ordinal));
+            Assert.True(DialogueData.IsValidQuestion(greeting, d[1]), $"'{d[1]}' after '{d[0]}'");
+        }
+        // Turn 2 depends on turn 1 only through the greeting, and each greeting is followed by many different questions
+        // in the data (measured: 25 to 28 of the 73 to 95 per greeting): a one-to-many reply, what VHRED's latent can carry.
+        foreach (var g in dialogues.GroupBy(d => DialogueData.Greetings.Single(x => d[0].StartsWith(x + " , ", StringComparison.Ordinal))))
+            Assert.True(g.Select(d => d[1]).Distinct().Count() >= 20, $"'{g.Key}' is followed by only {g.Select(d => d[1]).Distinct().Count()} different turn 2s");
+        Assert.True(DialogueData.IsValidQuestion("hi", "hi ! how many goats do you have ?"));
+        Assert.True(DialogueData.IsValidQuestion("good evening", "good evening ! what are you doing now ?"));
+        Assert.False(DialogueData.IsValidQuestion("hello", "hi ! how are you ?"));                 // the greeting is not mirrored
+        Assert.False(DialogueData.IsValidQuestion("hi", "hi ! where is my goats ?"));              // an animal is not an object
+        Assert.False(DialogueData.IsValidQuestion("hi", "hi ! what are you ?"));
+        Assert.False(DialogueData.IsValidQuestion("hey", "hey ! how are you ?"));                  // not a greeting of the set
+    }
+
+    [Fact]
     public void BadInputNamesTheArgument()
     {
         Assert.Equal("count", Assert.Throws<ArgumentException>(() => DialogueData.Generate(1, 0)).ParamName);
