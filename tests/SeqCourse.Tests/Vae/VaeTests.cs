@@ -179,7 +179,6 @@ public class VaeModelTests
     public void TrainingOnTheRingMixtureRaisesTheElbo()
     {
         // Fixed seeds: 8-component ring (radius 2, σ = 0.2), 2 000 points, n_h = 32, n_z = 2, σ_x = 0.1, Adam 0.01, 20 epochs of batch 64.
-        var sw = Stopwatch.StartNew();
         var mix = GaussianMixture2D.Ring();
         var (x, _) = mix.Sample(2000, new Random(1));
         var vae = new SeqCourse.Vae(2, 32, 2, new Random(2), VaeLikelihood.Gaussian, sigmaX: 0.1);
@@ -191,7 +190,6 @@ public class VaeModelTests
         Assert.True(history[^1].Elbo > history[0].Elbo);
         // The true E[ln p(x)] of this mixture is about −ln 8 − ln(2π·0.04) − 1 ≈ −1.70, and the ELBO is a lower bound.
         Assert.True(after < -1.5, $"ELBO {after} cannot exceed the log-likelihood");
-        Assert.True(sw.Elapsed.TotalSeconds < 10, $"took {sw.Elapsed.TotalSeconds:F1} s");
     }
 
     // Measured: −229.1 before, −3.50 after (2 s); the bar leaves a margin for floating-point differences across machines.
