@@ -76,6 +76,7 @@ public sealed class GradingFixture
         var mutantE = NotebookFile.Read(week4);
         Replace(mutantE, "Reparameterize", "var sigma = logVar.Map(v => Math.Exp(0.5 * v));", "var sigma = logVar.Map(v => Math.Exp(v));");
         Replace(mutantE, "GaussianKl", "s2 - 1 - logVar[i, j]);", "s2 - 1 - 0.5 * logVar[i, j]);");
+        Replace(mutantE, "HredForward", "var h = model.Context.Forward(u[..(N - 1)]).A;", "var h = model.Context.Forward(u).A;");
         var mutantEPath = Write("mutantE", mutantE, "week4");
 
         var jobs = new List<(string, string, string)>

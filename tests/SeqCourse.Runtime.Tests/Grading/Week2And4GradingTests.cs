@@ -5,7 +5,7 @@ using SeqCourse.Runtime.Tests.Runner;
 namespace SeqCourse.Runtime.Tests.Grading;
 
 /// <summary>
-/// Week 2 (embeddings, word2vec, GloVe, debiasing, average classifier) and week 4 (VAE, VHRED's KL): the exercise lists, the
+/// Week 2 (embeddings, word2vec, GloVe, debiasing, average classifier) and week 4 (VAE, HRED, VHRED's KL): the exercise lists, the
 /// released student notebooks, and the mutants of <see cref="GradingFixture"/> (mutantC for week 2, mutantE for week 4).
 /// </summary>
 [Collection(GradingFixture.Collection)]
@@ -18,7 +18,7 @@ public sealed class Week2And4GradingTests(GradingFixture fixture)
         "AverageEmbeddingForward", "AverageEmbeddingBackward", "Q6",
     ];
 
-    private static readonly string[] Week4 = ["Reparameterize", "GaussianKl", "GaussianKlBetween", "VaeLoss", "Q22", "Q23"];
+    private static readonly string[] Week4 = ["Reparameterize", "GaussianKl", "GaussianKlBetween", "VaeLoss", "HredForward", "Q22", "Q23"];
 
     private ExerciseGrade Get(string notebook, string exercise) => fixture.Grades[notebook].Exercises.Single(e => e.Exercise == exercise);
 
@@ -31,8 +31,8 @@ public sealed class Week2And4GradingTests(GradingFixture fixture)
         Assert.Equal(30, week2.Total);
         var week4 = fixture.Grades["solution:week4/week4.ipynb"];
         Assert.Equal(Week4, week4.Exercises.Select(e => e.Exercise));
-        Assert.Equal(12, week4.Max);
-        Assert.Equal(12, week4.Total);
+        Assert.Equal(15, week4.Max);
+        Assert.Equal(15, week4.Total);
         Assert.Equal(0, fixture.Grades["student:week2/week2.ipynb"].Total);
         Assert.Equal(0, fixture.Grades["student:week4/week4.ipynb"].Total);
     }
@@ -82,7 +82,10 @@ public sealed class Week2And4GradingTests(GradingFixture fixture)
         Assert.Contains("This is what you get when the KL uses ln σ instead of ln σ².", Get("mutantE", "GaussianKl").Feedback);
         // VaeLoss builds on the learner's GaussianKl, and its feedback says so.
         Assert.Contains("This is what you get when the KL term uses ln σ instead of ln σ² (check your GaussianKl).", Get("mutantE", "VaeLoss").Feedback);
+        Assert.Equal(0, Get("mutantE", "HredForward").Points);
+        Assert.Equal("HredForward, 3 turns, GRU encoder and context: h_1 … h_(N−1) (the context RNN over u_1 … u_(N−1)): expected 2 time steps, got 3 " +
+            "(an off-by-one in the time loop?).", Get("mutantE", "HredForward").Feedback);
         Assert.All(new[] { "GaussianKlBetween", "Q22", "Q23" }, ok => Assert.Equal("passed", Get("mutantE", ok).Feedback));
-        Assert.Equal(12 - 2 - 2 - 3, fixture.Grades["mutantE"].Total);
+        Assert.Equal(15 - 2 - 2 - 3 - 3, fixture.Grades["mutantE"].Total);
     }
 }
