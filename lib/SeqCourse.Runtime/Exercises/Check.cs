@@ -121,6 +121,30 @@ public static class Grading
             }
         }
 
+        /// <summary>
+        /// As <see cref="Close(string, double, double, double)"/>; when it fails and <paramref name="got"/> matches one of
+        /// <paramref name="knownMistakes"/> (the value a typical wrong implementation gives), the feedback names that mistake.
+        /// </summary>
+        public static void Close(string test, double expected, double got, double tolerance, params (string Mistake, double Value)[] knownMistakes)
+        {
+            try
+            {
+                Close(test, expected, got, tolerance);
+            }
+            catch (GradingFailure failure)
+            {
+                foreach (var (mistake, value) in knownMistakes)
+                {
+                    if (Math.Abs(value - got) <= 1e-8 * (1 + Math.Abs(value)))
+                    {
+                        throw new GradingFailure($"{failure.Message} This is what you get when {mistake}.");
+                    }
+                }
+
+                throw;
+            }
+        }
+
         /// <summary>Fails unless the two values are equal.</summary>
         public static void Equal<T>(string test, T expected, T got)
         {

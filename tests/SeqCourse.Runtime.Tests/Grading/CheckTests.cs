@@ -24,6 +24,16 @@ public sealed class CheckTests
     }
 
     [Fact]
+    public void Close_of_a_number_names_a_known_mistake()
+    {
+        var e = Assert.Throws<GradingFailure>(() => Runtime.Grading.Check.Close("L", 1.75, 3.25, 1e-9, ("the sign is wrong", -1.75), ("the ½ is left out", 3.25)));
+        Assert.Equal("L: expected 1.75, got 3.25 (tolerance 1E-09). This is what you get when the ½ is left out.", e.Message);
+        e = Assert.Throws<GradingFailure>(() => Runtime.Grading.Check.Close("L", 1.75, 2, 1e-9, ("the sign is wrong", -1.75)));
+        Assert.Equal("L: expected 1.75, got 2 (tolerance 1E-09).", e.Message);
+        Runtime.Grading.Check.Close("L", 1.75, 1.75 + 1e-12, 1e-9, ("the sign is wrong", 1.75));   // a pass never reports a mistake
+    }
+
+    [Fact]
     public void Steps_reports_an_off_by_one()
     {
         var a = new[] { M(new double[,] { { 1 } }), M(new double[,] { { 2 } }) };
@@ -92,7 +102,7 @@ public sealed class CheckTests
     {
         var solution = Path.Combine(TestSupport.RepositoryRoot, "exercises", "source", "week2", "week2.ipynb");
         var grade = new Grader(new GraderOptions { WorkerFileName = "/nonexistent/dotnet" }).Grade("w2", solution, solution);
-        Assert.Equal(4, grade.Exercises.Count);
+        Assert.Equal(16, grade.Exercises.Count); // the week 2 exercises and its quiz question
         Assert.All(grade.Exercises, e => Assert.StartsWith("not graded: the grader could not run your notebook: the grading process could not be started (/nonexistent/dotnet:", e.Feedback));
     }
 }

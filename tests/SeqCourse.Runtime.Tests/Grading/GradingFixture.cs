@@ -69,6 +69,11 @@ public sealed class GradingFixture
         var mutantC = NotebookFile.Read(week2);
         Replace(mutantC, "CompleteAnalogy", "if (word == a || word == b || word == c)", "if (word == a || word == b)");
         Replace(mutantC, "Neutralize", "var eB = e.DotProduct(g) / g.DotProduct(g) * g;", "var eB = e.DotProduct(g) * g;");
+        Replace(mutantC, "Equalize", "return nu + scale * (eB - muB) / (eB - muB).L2Norm();", "return nu + (eB - muB);");
+        Replace(mutantC, "EmbeddingBackward", "dE.SetColumn(indices[i], dE.Column(indices[i]) + de.Column(i));", "dE.SetColumn(indices[i], de.Column(i));");
+        Replace(mutantC, "NegativeSamplingLoss", "L += Softplus(s);", "L += Softplus(-s);");
+        Replace(mutantC, "NegativeSamplingLoss", "double g = Sigmoid(s);", "double g = Sigmoid(s) - 1;");
+        Replace(mutantC, "GloveWeight", "return x < xMax ? Math.Pow(x / xMax, alpha) : 1;", "return Math.Pow(x / xMax, alpha);");
         var mutantCPath = Write("mutantC", mutantC, "week2");
 
         var week3 = Path.Combine(TestSupport.RepositoryRoot, "exercises", "source", "week3", "week3.ipynb");
@@ -77,10 +82,18 @@ public sealed class GradingFixture
         Replace(mutantD, "Bleu", "double bp = c > r ? 1 : Math.Exp(1 - (double)r / c);", "double bp = 1;");
         var mutantDPath = Write("mutantD", mutantD, "week3");
 
+        var week4 = Path.Combine(TestSupport.RepositoryRoot, "exercises", "source", "week4", "week4.ipynb");
+        var mutantE = NotebookFile.Read(week4);
+        Replace(mutantE, "Reparameterize", "var sigma = logVar.Map(v => Math.Exp(0.5 * v));", "var sigma = logVar.Map(v => Math.Exp(v));");
+        Replace(mutantE, "GaussianKl", "s2 - 1 - logVar[i, j]);", "s2 - 1 - 0.5 * logVar[i, j]);");
+        Replace(mutantE, "HredForward", "var h = model.Context.Forward(u[..(N - 1)]).A;", "var h = model.Context.Forward(u).A;");
+        var mutantEPath = Write("mutantE", mutantE, "week4");
+
         var jobs = new List<(string, string, string)>
         {
             ("student", StudentPath, SolutionPath), ("mutantA", mutantAPath, SolutionPath), ("hostile", HostilePath, SolutionPath), ("mutantC", mutantCPath, week2), ("mutantD", mutantDPath, week3),
             ("mutantW1G", mutantW1GPath, SolutionPath),
+            ("mutantE", mutantEPath, week4),
         };
 
         // Every solution notebook and its released student notebook.
