@@ -122,8 +122,8 @@ public static class Grading
         }
 
         /// <summary>
-        /// As <see cref="Close(string, double, double, double)"/>; when it fails and <paramref name="got"/> matches one of
-        /// <paramref name="knownMistakes"/> (the value a typical wrong implementation gives), the feedback names that mistake.
+        /// As <see cref="Close(string, double, double, double)"/>; when it fails and <paramref name="got"/> is within 1e-8 (relative) of one
+        /// of <paramref name="knownMistakes"/>, the feedback names that mistake.
         /// </summary>
         public static void Close(string test, double expected, double got, double tolerance, params (string Mistake, double Value)[] knownMistakes)
         {
@@ -144,6 +144,59 @@ public static class Grading
                 throw;
             }
         }
+
+        /// <summary>
+        /// A list (tokens, indices …): same length and the same items in order. The feedback names the first differing
+        /// position, or a known mistake whose output <paramref name="got"/> equals.
+        /// </summary>
+        public static void Items<T>(string test, IReadOnlyList<T> expected, IReadOnlyList<T>? got, params (string Mistake, IReadOnlyList<T> Value)[] knownMistakes)
+        {
+            ArgumentNullException.ThrowIfNull(expected);
+            if (got is null)
+            {
+                throw new GradingFailure($"{test}: your function returned null, expected {expected.Count} items.");
+            }
+
+            var comparer = EqualityComparer<T>.Default;
+            string? problem = null;
+            if (got.Count != expected.Count)
+            {
+                problem = $"{test}: expected {expected.Count} items, got {got.Count}.";
+            }
+            else
+            {
+                for (int i = 0; i < expected.Count && problem is null; i++)
+                {
+                    if (!comparer.Equals(expected[i], got[i]))
+                    {
+                        problem = $"{test}: item {i}: expected {Show(expected[i])}, got {Show(got[i])}.";
+                    }
+                }
+            }
+
+            if (problem is null)
+            {
+                return;
+            }
+
+            foreach (var (mistake, value) in knownMistakes)
+            {
+                if (value.Count == got.Count && value.Zip(got).All(p => comparer.Equals(p.First, p.Second)))
+                {
+                    throw new GradingFailure($"{problem} This is what you get when {mistake}.");
+                }
+            }
+
+            throw new GradingFailure(problem);
+        }
+
+        private static string Show<T>(T value) => value switch
+        {
+            null => "null",
+            string s => "\"" + s.Replace("\n", "\\n", StringComparison.Ordinal) + "\"",
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => value.ToString() ?? string.Empty,
+        };
 
         /// <summary>Fails unless the two values are equal.</summary>
         public static void Equal<T>(string test, T expected, T got)

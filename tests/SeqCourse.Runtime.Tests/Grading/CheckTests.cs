@@ -34,6 +34,32 @@ public sealed class CheckTests
     }
 
     [Fact]
+    public void Close_of_numbers_names_a_known_mistake_within_a_relative_1e_8()
+    {
+        Runtime.Grading.Check.Close("J", 2.0, 2.0 + 1e-12, 1e-9, ("the 1/m is left out", 8.0));
+        var e = Assert.Throws<GradingFailure>(() => Runtime.Grading.Check.Close("J", 2.0, 8.0, 1e-9, ("the 1/m is left out", 8.0)));
+        Assert.Equal("J: expected 2, got 8 (tolerance 1E-09). This is what you get when the 1/m is left out.", e.Message);
+        e = Assert.Throws<GradingFailure>(() => Runtime.Grading.Check.Close("J", 2.0, 7.0, 1e-9, ("the 1/m is left out", 8.0)));
+        Assert.Equal("J: expected 2, got 7 (tolerance 1E-09).", e.Message);
+    }
+
+    [Fact]
+    public void Items_names_the_first_difference_and_a_known_mistake()
+    {
+        string[] expected = ["<EOS>", "<UNK>", "Zebra", "apple"];
+        Runtime.Grading.Check.Items("vocabulary", expected, ["<EOS>", "<UNK>", "Zebra", "apple"]);
+        var e = Assert.Throws<GradingFailure>(() => Runtime.Grading.Check.Items("vocabulary", expected, ["<EOS>", "<UNK>", "apple", "Zebra"],
+            ("the tokens are sorted by culture", ["<EOS>", "<UNK>", "apple", "Zebra"])));
+        Assert.Equal("vocabulary: item 2: expected \"Zebra\", got \"apple\". This is what you get when the tokens are sorted by culture.", e.Message);
+        e = Assert.Throws<GradingFailure>(() => Runtime.Grading.Check.Items("vocabulary", expected, ["<EOS>", "\n"]));
+        Assert.Equal("vocabulary: expected 4 items, got 2.", e.Message);
+        e = Assert.Throws<GradingFailure>(() => Runtime.Grading.Check.Items<int>("indices", [1, 2], [1, 3]));
+        Assert.Equal("indices: item 1: expected 2, got 3.", e.Message);
+        e = Assert.Throws<GradingFailure>(() => Runtime.Grading.Check.Items("vocabulary", expected, null));
+        Assert.Equal("vocabulary: your function returned null, expected 4 items.", e.Message);
+    }
+
+    [Fact]
     public void Steps_reports_an_off_by_one()
     {
         var a = new[] { M(new double[,] { { 1 } }), M(new double[,] { { 2 } }) };
@@ -92,7 +118,7 @@ public sealed class CheckTests
         File.WriteAllText(bad, "{ not json");
         var solution = Path.Combine(TestSupport.RepositoryRoot, "exercises", "source", "week1", "week1.ipynb");
         var grade = new Grader(new GraderOptions { WorkerFileName = "/nonexistent" }).Grade("bad", bad, solution);
-        Assert.Equal(18, grade.Exercises.Count);
+        Assert.Equal(13 + 9 + 12 + 5, grade.Exercises.Count); // week 1: 13 before, 9 RNN exercises, Q8–Q19, 5 gated/deep exercises
         Assert.All(grade.Exercises, e => Assert.Equal("not graded: the notebook could not be read", e.Feedback));
         Assert.Contains("week1.ipynb", Assert.Single(grade.Notes));
     }

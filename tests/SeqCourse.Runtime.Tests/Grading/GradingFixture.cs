@@ -88,12 +88,33 @@ public sealed class GradingFixture
         Replace(mutantE, "GaussianKl", "s2 - 1 - logVar[i, j]);", "s2 - 1 - 0.5 * logVar[i, j]);");
         Replace(mutantE, "HredForward", "var h = model.Context.Forward(u[..(N - 1)]).A;", "var h = model.Context.Forward(u).A;");
         var mutantEPath = Write("mutantE", mutantE, "week4");
+        // Week 1, RNN part (Week1RnnGradingTests): W1R breaks BPTT and three other functions; W1R2 breaks functions that nothing else uses.
+        var mutantW1R = NotebookFile.Read(SolutionPath);
+        Replace(mutantW1R, "RnnBackward", "var da = p.Wya.Transpose() * dZy[t] + daNext;", "var da = p.Wya.Transpose() * dZy[t];");
+        Replace(mutantW1R, "SoftmaxCrossEntropy", "dZy[t][k, i] = Math.Exp(z[k] - logSum) / m;", "dZy[t][k, i] = Math.Exp(z[k] - logSum);");
+        Replace(mutantW1R, "SoftmaxCrossEntropy", "dZy[t][y, i] -= 1.0 / m;", "dZy[t][y, i] -= 1.0;");
+        Replace(mutantW1R, "SoftmaxCrossEntropy", "return (J / m, dZy);", "return (J, dZy);");
+        Replace(mutantW1R, "ClipByGlobalNorm", "return (new RnnGradients(g.dWaa * scale, g.dWax * scale, g.dba * scale, g.dWya * scale, g.dby * scale), norm);",
+            "Matrix<double> C(Matrix<double> m) => m.Map(v => Math.Min(Math.Max(v, -threshold), threshold));\n    return (new RnnGradients(C(g.dWaa), C(g.dWax), C(g.dba), C(g.dWya), C(g.dby)), norm);");
+        Replace(mutantW1R, "InitHe", "double std = Math.Sqrt(2.0 / nIn);", "double std = Math.Sqrt(1.0 / nIn);");
+        Replace(mutantW1R, "Q12", "Q12 = \"d\";", "Q12 = \"a\";");
+        var mutantW1RPath = Write("mutantW1R", mutantW1R);
+        var mutantW1R2 = NotebookFile.Read(SolutionPath);
+        Replace(mutantW1R2, "LmTrainStep", "var clipped = Clip(grads, clipValue);", "var clipped = grads;");
+        Replace(mutantW1R2, "GradientCheck", "theta[i, j] = old - epsilon; double minus = J();", "theta[i, j] = old; double minus = J();");
+        Replace(mutantW1R2, "GradientCheck", "gNum[i, j] = (plus - minus) / (2 * epsilon);", "gNum[i, j] = (plus - minus) / epsilon;");
+        Replace(mutantW1R2, "OneHotEncode", "continue; // padding: a zero column, mask 0", "X[t][0, i] = 1; continue;");
+        Replace(mutantW1R2, "BuildVocabulary", ".Select(kv => kv.Key).OrderBy(k => k, StringComparer.Ordinal);", ".Select(kv => kv.Key);");
+        Replace(mutantW1R2, "InitXavier", "double std = Math.Sqrt(1.0 / nIn);", "double std = Math.Sqrt(1.0 / nOut);");
+        Replace(mutantW1R2, "Q10", "Q10 = 6;", "Q10 = 2;");
+        var mutantW1R2Path = Write("mutantW1R2", mutantW1R2);
 
         var jobs = new List<(string, string, string)>
         {
             ("student", StudentPath, SolutionPath), ("mutantA", mutantAPath, SolutionPath), ("hostile", HostilePath, SolutionPath), ("mutantC", mutantCPath, week2), ("mutantD", mutantDPath, week3),
             ("mutantW1G", mutantW1GPath, SolutionPath),
             ("mutantE", mutantEPath, week4),
+            ("mutantW1R", mutantW1RPath, SolutionPath), ("mutantW1R2", mutantW1R2Path, SolutionPath),
         };
 
         // Every solution notebook and its released student notebook.
