@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using MathNet.Numerics.LinearAlgebra;
 using SeqCourse.Numerics;
 
@@ -517,6 +518,7 @@ public static class Ctc
     /// which never underflows.
     /// </para>
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // optimised from the first call: a bench or a short training run never sees the slow first JIT tier
     private static double LossAndGradient(FrameView u, int C, int T, IReadOnlyList<int> target, FrameView grad, bool wantGrad, double scale)
     {
         if (!IsFeasible(target, T))
