@@ -621,19 +621,14 @@ public static class Ctc
         // Parallel only pays when there is enough lattice work to share between cores.
         long work = 0;
         for (int i = 0; i < m; i++) work += (long)lengths[i] * (2 * targets[i].Length + 1);
-        int workers = Math.Min(Environment.ProcessorCount, m);
-        if (workers < 2 || m < 4 || work < 20_000)
+        if (m < 4 || work < 20_000)
         {
             for (int i = 0; i < m; i++) one(i, lengths[i]);
             return;
         }
-        // One task per core, each taking the next example from a shared counter: a core that is busy with
-        // something else (the machine is shared) just takes fewer examples instead of holding up the batch.
-        int next = -1;
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
-        {
-            for (int i; (i = Interlocked.Increment(ref next)) < m;) one(i, lengths[i]);
-        });
+        // The caller and one helper per other core take the next example from a shared counter; a helper
+        // that a busy machine has not scheduled yet is not waited for (see ParallelBatch).
+        ParallelBatch.Run(m, i => one(i, lengths[i]));
     }
 
     private static CtcBatchResult Summarise(double[] losses, Matrix<double>[] grads, bool zeroInfinity)
