@@ -16,9 +16,9 @@ namespace SeqCourse.Numerics;
 /// </para>
 /// <para>
 /// Why it is fast: the log-space recursion needs an exp and a log per lattice cell and per term; here
-/// a cell is α̂_t(s) = (α̂_{t−1}(s) + α̂_{t−1}(s−1) + skip(s)·α̂_{t−1}(s−2))·y^t_{l′_s} — two adds, one
-/// FMA and one multiply, four or eight cells per instruction — with one exp per (class, frame) in the
-/// softmax and one log per ~100 frames. The shifts s−1 and s−2 are unaligned loads from a frame row
+/// a cell is α̂_t(s) = (α̂_{t−1}(s) + α̂_{t−1}(s−1) + skip(s)·α̂_{t−1}(s−2))·y^t_{l′_s} — an add, an FMA
+/// and two multiplies (one applies the previous frame's 1/Σ), four or eight cells per instruction — with
+/// one exp per (class, frame) in the softmax and a log only every few hundred frames. The shifts s−1 and s−2 are unaligned loads from a frame row
 /// that starts with two zeros, the skip rule (no skip onto a blank or onto a repeated label) is a 0/1
 /// mask, and cells that no path reaches yet stay exactly 0, so no branch is needed inside a frame.
 /// </para>
