@@ -197,7 +197,7 @@ public sealed class CtcWorkspace
             // normalised α̂_{t−1} = α̃_{t−1} / c_{t−1}, with c_t = Σ_s α̃_t(s). The 1/c_{t−1} rides on the
             // emission factor, so a frame is one pass. ln p = Σ_{t<T−1} ln c_t + ln(α̃_T(S) + α̃_T(S−1))
             // − Σ_t ln Σ_k e^t_k (the emissions are unnormalised, see SetFrame).
-            new Span<double>(A, la * T).Clear();
+            new Span<double>(A, la).Clear();   // later rows: only what the loop below does not write
             A[2] = E[0];                        // α_1(1) = y^1_∅
             if (S > 1) A[3] = E[1];             // α_1(2) = y^1_{l_1}
             double c = S > 1 ? A[2] + A[3] : A[2];
@@ -209,6 +209,8 @@ public sealed class CtcWorkspace
                 if (product < 1e-200 || product > 1e200) { logScale += Math.Log(product); product = 1; }
                 double* pa = A + (t - 1) * la, na = A + t * la, e = E + t * Sp;
                 int hi = Math.Min(Sp, (2 * t + 2 + W - 1) / W * W);   // α_t(s) = 0 for s ≥ 2t + 2 (nothing reaches it yet)
+                na[0] = 0; na[1] = 0;
+                if (hi < Sp) new Span<double>(na + 2 + hi, Sp - hi).Clear();
                 TV inv = TO.Broadcast(1.0 / c), sum = TO.Zero;
                 for (int s = 0; s < hi; s += W)
                 {
