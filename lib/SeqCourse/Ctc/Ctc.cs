@@ -221,13 +221,17 @@ public static class Ctc
         var cols = new double[Tmax][];
         for (int t = 0; t < Tmax; t++) cols[t] = zy[t].AsColumnMajorArray() ?? zy[t].ToColumnMajorArray();
         var gcols = new double[Tmax][];
-        for (int t = 0; t < Tmax; t++) gcols[t] = new double[C * m];
+        // Not zeroed here: every entry is written below (frames t < T_i by the example, the padding cleared).
+        for (int t = 0; t < Tmax; t++) gcols[t] = GC.AllocateUninitializedArray<double>(C * m);
         var losses = new double[m];
         double scale = 1.0 / m;
         // Example i reads and writes column i of every frame in place (no gather into a per-example copy);
         // different examples touch different columns, so the workers never overlap.
         RunBatch(m, lengths, targets, (i, Ti) =>
-            losses[i] = LossAndGradient(new FrameView(null, cols, i * C, C), C, Ti, targets[i], new FrameView(null, gcols, i * C, C), wantGrad: true, scale));
+        {
+            losses[i] = LossAndGradient(new FrameView(null, cols, i * C, C), C, Ti, targets[i], new FrameView(null, gcols, i * C, C), wantGrad: true, scale);
+            for (int t = Ti; t < Tmax; t++) gcols[t].AsSpan(i * C, C).Clear();   // padding frames get no gradient
+        });
         var grads = new Matrix<double>[Tmax];
         for (int t = 0; t < Tmax; t++) grads[t] = Matrix<double>.Build.Dense(C, m, gcols[t]);
         return Summarise(losses, grads, zeroInfinity);
