@@ -41,7 +41,7 @@ public sealed record CtcAlignment(int[] Path, int[] States, double LogProbabilit
 /// compute the same numbers through the fast path of the numerics layer, <see cref="CtcWorkspace"/>: the
 /// recursions on per-frame rescaled probabilities, vectorised over s, on reusable per-thread buffers
 /// (no allocation per example), with the log-space route as the fallback when a scale would underflow.
-/// Batches are spread over the cores with <see cref="Parallel"/>.
+/// Batches are spread over the cores with <see cref="ParallelBatch"/>.
 /// </para>
 /// <para>
 /// Argument rules: a target longer than the input (L &gt; T) or with a label outside 1…C−1 is an
