@@ -28,11 +28,15 @@ public sealed class CtcWorkload : IBenchWorkload
         }
         var lengths = Enumerable.Repeat(T, N).ToArray();
         double ours = BenchData.SecondsPerStep(() => Ctc.CtcSequenceBatch(zy, lengths, targets), reps) * 1e3;
+        // Bytes allocated by one call on all threads (the result's T gradient matrices of C × N are 768 KB of it).
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        Ctc.CtcSequenceBatch(zy, lengths, targets);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
 
         var peer = context.Quick ? new PeerRunner.PeerOutcome(null, "not run with --quick")
             : context.Peers.Run("ctc_torch.py", $"{N} {T} {C} {L} {reps}", "ms/step", false, TimeSpan.FromSeconds(120));
         bool? met = peer.Value is double pv ? ours <= 0.3 * pv : null;
         return new BenchResult(Id, "ms/step", false, ours, peer.Value, "PyTorch", "≤ 0.3× PyTorch", met,
-            $"N={N} T={T} C={C} L={L}, mean of {reps}; peer {peer.Note}");
+            $"N={N} T={T} C={C} L={L}, mean of {reps}; {allocated / 1024.0:F0} KB allocated per call ({T * C * N * 8 / 1024} KB of it the returned gradients); peer {peer.Note}");
     }
 }

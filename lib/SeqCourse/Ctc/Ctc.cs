@@ -1,6 +1,7 @@
 using System.Buffers;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using MathNet.Numerics.LinearAlgebra;
+using SeqCourse.Numerics;
 
 namespace SeqCourse;
 
@@ -31,9 +32,16 @@ public sealed record CtcAlignment(int[] Path, int[] States, double LogProbabilit
 /// y^t = softmax(u^t) is taken inside, in log space (ln y from a log-softmax).
 /// <para>
 /// The α and β recursions are run on ln α and ln β with log-sum-exp in place of +, −∞ acting as the
-/// identity, so nothing underflows even for T in the thousands. Internally everything works on flat
-/// column-major arrays (lattice cell (s, t) at index t·S + s) rented once per example; there is no
-/// allocation per lattice cell, and batches are spread over cores with <see cref="Parallel"/>.
+/// identity, so nothing underflows even for T in the thousands (<see cref="CtcForward"/>,
+/// <see cref="CtcBackward"/>, <see cref="CtcLossAndGradientLogSpace"/>: the equations as written, on flat
+/// column-major arrays with lattice cell (s, t) at index t·S + s).
+/// </para>
+/// <para>
+/// The loss and gradient entry points (<see cref="CtcLoss"/>, <see cref="CtcLossAndGradient"/>, the batches)
+/// compute the same numbers through the fast path of the numerics layer, <see cref="CtcWorkspace"/>: the
+/// recursions on per-frame rescaled probabilities, vectorised over s, on reusable per-thread buffers
+/// (no allocation per example), with the log-space route as the fallback when a scale would underflow.
+/// Batches are spread over the cores with <see cref="ParallelBatch"/>.
 /// </para>
 /// <para>
 /// Argument rules: a target longer than the input (L &gt; T) or with a label outside 1…C−1 is an
@@ -125,7 +133,7 @@ public static class Ctc
     {
         var (u, C, T) = Columns(logits, nameof(logits));
         ValidateTarget(target, C, T, nameof(target));
-        return LossAndGradient(u, C, T, target, Span<double>.Empty, 1.0);
+        return LossAndGradient(new FrameView(u, null, 0, C), C, T, target, default, wantGrad: false, 1.0);
     }
 
     /// <summary>∂L/∂u^t_k = y^t_k − γ_t(k) (C × T); all zeros when the target is infeasible.</summary>
@@ -138,7 +146,7 @@ public static class Ctc
         var (u, C, T) = Columns(logits, nameof(logits));
         ValidateTarget(target, C, T, nameof(target));
         var grad = new double[C * T];
-        double loss = LossAndGradient(u, C, T, target, grad, 1.0);
+        double loss = LossAndGradient(new FrameView(u, null, 0, C), C, T, target, new FrameView(grad, null, 0, C), wantGrad: true, 1.0);
         return (loss, Matrix<double>.Build.Dense(C, T, grad));
     }
 
@@ -180,7 +188,7 @@ public static class Ctc
             var x = logits[i];
             var u = x.AsColumnMajorArray() ?? x.ToColumnMajorArray();
             var g = new double[C * x.ColumnCount];   // padding columns stay zero
-            losses[i] = LossAndGradient(u.AsSpan(0, C * Ti), C, Ti, targets[i], g.AsSpan(0, C * Ti), scale);
+            losses[i] = LossAndGradient(new FrameView(u, null, 0, C), C, Ti, targets[i], new FrameView(g, null, 0, C), wantGrad: true, scale);
             grads[i] = Matrix<double>.Build.Dense(C, x.ColumnCount, g);
         });
         return Summarise(losses, grads, zeroInfinity);
@@ -213,24 +221,16 @@ public static class Ctc
         var cols = new double[Tmax][];
         for (int t = 0; t < Tmax; t++) cols[t] = zy[t].AsColumnMajorArray() ?? zy[t].ToColumnMajorArray();
         var gcols = new double[Tmax][];
-        for (int t = 0; t < Tmax; t++) gcols[t] = new double[C * m];
+        // Not zeroed here: every entry is written below (frames t < T_i by the example, the padding cleared).
+        for (int t = 0; t < Tmax; t++) gcols[t] = GC.AllocateUninitializedArray<double>(C * m);
         var losses = new double[m];
         double scale = 1.0 / m;
+        // Example i reads and writes column i of every frame in place (no gather into a per-example copy);
+        // different examples touch different columns, so the workers never overlap.
         RunBatch(m, lengths, targets, (i, Ti) =>
         {
-            var u = ArrayPool<double>.Shared.Rent(C * Ti);
-            var g = ArrayPool<double>.Shared.Rent(C * Ti);
-            try
-            {
-                for (int t = 0; t < Ti; t++) Array.Copy(cols[t], i * C, u, t * C, C);
-                losses[i] = LossAndGradient(u.AsSpan(0, C * Ti), C, Ti, targets[i], g.AsSpan(0, C * Ti), scale);
-                for (int t = 0; t < Ti; t++) Array.Copy(g, t * C, gcols[t], i * C, C);   // columns i of different t: no overlap between threads
-            }
-            finally
-            {
-                ArrayPool<double>.Shared.Return(u);
-                ArrayPool<double>.Shared.Return(g);
-            }
+            losses[i] = LossAndGradient(new FrameView(null, cols, i * C, C), C, Ti, targets[i], new FrameView(null, gcols, i * C, C), wantGrad: true, scale);
+            for (int t = Ti; t < Tmax; t++) gcols[t].AsSpan(i * C, C).Clear();   // padding frames get no gradient
         });
         var grads = new Matrix<double>[Tmax];
         for (int t = 0; t < Tmax; t++) grads[t] = Matrix<double>.Build.Dense(C, m, gcols[t]);
@@ -498,136 +498,71 @@ public static class Ctc
         }
     }
 
+    /// <summary>This thread's reusable scratch memory for the fast path (batch workers each use their own thread's).</summary>
+    [ThreadStatic] private static CtcWorkspace? threadWorkspace;
+
     /// <summary>
-    /// −ln p for one example from its contiguous logits; when <paramref name="grad"/> is not empty it
-    /// receives scale·(y − γ) (zeros if infeasible). Scratch arrays are rented once per call.
+    /// Where one example's frames live: frame t is C contiguous values, either at t·C in one column-major
+    /// (C, T) array (<paramref name="flat"/>) or at <paramref name="offset"/> in the t-th (C, m) array of a
+    /// sequence batch (<paramref name="perFrame"/>: column i of every frame).
+    /// </summary>
+    private readonly struct FrameView(double[]? flat, double[][]? perFrame, int offset, int C)
+    {
+        public Span<double> Frame(int t) => perFrame is null ? flat.AsSpan(offset + t * C, C) : perFrame[t].AsSpan(offset, C);
+    }
+
+    /// <summary>
+    /// −ln p for one example; with <paramref name="wantGrad"/>, <paramref name="grad"/> receives scale·(y − γ)
+    /// frame by frame (zeros if infeasible).
     /// <para>
-    /// Fast path: the same recursions on probabilities rescaled to sum to 1 after every frame (Graves
-    /// et al. 2006, §4.1; Rabiner 1989), with ln p = Σ_t ln(scale_t) + ln(α̂_T(S) + α̂_T(S−1)). This needs
-    /// one exp per (class, frame) instead of several per lattice cell. A cell can only be flushed to 0
-    /// if it is below 1e-308 of its frame's total, which cannot change the result, unless a frame total,
-    /// the end probability or a γ normaliser itself falls below 1e-280: then the example is recomputed
-    /// in log space (<see cref="LossAndGradientLogSpace"/>), which never underflows.
+    /// Fast path: <see cref="CtcWorkspace"/> (Numerics) runs the same recursions on probabilities rescaled
+    /// after every frame (Graves et al. 2006, §4.1), vectorised, on this thread's reusable buffers. It gives
+    /// the log-space results to ~1e-14 relative; when a rescaling factor underflows (extremely peaky
+    /// inputs) it declines and the example is recomputed in log space (<see cref="LossAndGradientLogSpace"/>),
+    /// which never underflows.
     /// </para>
     /// </summary>
-    private static double LossAndGradient(ReadOnlySpan<double> u, int C, int T, IReadOnlyList<int> target, Span<double> grad, double scale)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // optimised from the first call: a bench or a short training run never sees the slow first JIT tier
+    private static double LossAndGradient(FrameView u, int C, int T, IReadOnlyList<int> target, FrameView grad, bool wantGrad, double scale)
     {
-        bool wantGrad = !grad.IsEmpty;
         if (!IsFeasible(target, T))
         {
-            if (wantGrad) grad.Clear();
+            if (wantGrad) for (int t = 0; t < T; t++) grad.Frame(t).Clear();
             return double.PositiveInfinity;
         }
-        int L = target.Count, S = 2 * L + 1;
-        var ext = ArrayPool<int>.Shared.Rent(S);
-        var y = ArrayPool<double>.Shared.Rent(C * T);
-        var a = ArrayPool<double>.Shared.Rent(S * T);
-        var beta = ArrayPool<double>.Shared.Rent(S + 2);
-        var q = ArrayPool<double>.Shared.Rent(S + 2);
+        var ws = threadWorkspace ??= new CtcWorkspace();
+        ws.Begin(C, T, TargetSpan(target));
+        for (int t = 0; t < T; t++) ws.SetFrame(t, u.Frame(t));
+        if (ws.TryLossAndGradient(wantGrad, scale, out double logP))
+        {
+            if (wantGrad) for (int t = 0; t < T; t++) ws.GradientFrame(t).CopyTo(grad.Frame(t));
+            return -logP;
+        }
+        // Rare: log space on contiguous copies.
+        var pool = ArrayPool<double>.Shared;
+        var uc = pool.Rent(C * T);
+        var gc = wantGrad ? pool.Rent(C * T) : null;
         try
         {
-            var e = ext.AsSpan(0, S);
-            e.Clear();
-            for (int i = 0; i < L; i++) e[2 * i + 1] = target[i];
-            if (TryScaled(u, C, T, e, y.AsSpan(0, C * T), a.AsSpan(0, S * T), beta.AsSpan(0, S + 2), q.AsSpan(0, S + 2),
-                    grad, scale, out double logP))
-                return -logP;
-            return LossAndGradientLogSpace(u, C, T, e, grad, scale);
+            for (int t = 0; t < T; t++) u.Frame(t).CopyTo(uc.AsSpan(t * C, C));
+            double loss = LossAndGradientLogSpace(uc.AsSpan(0, C * T), C, T, ExtendedLabels(target),
+                gc is null ? Span<double>.Empty : gc.AsSpan(0, C * T), scale);
+            if (gc is not null) for (int t = 0; t < T; t++) gc.AsSpan(t * C, C).CopyTo(grad.Frame(t));
+            return loss;
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(ext);
-            ArrayPool<double>.Shared.Return(y); ArrayPool<double>.Shared.Return(a);
-            ArrayPool<double>.Shared.Return(beta); ArrayPool<double>.Shared.Return(q);
+            pool.Return(uc);
+            if (gc is not null) pool.Return(gc);
         }
     }
 
-    /// <summary>Below this a rescaling factor is no longer trusted and the example goes to log space.</summary>
-    private const double Tiny = 1e-280;
-
-    /// <summary>
-    /// The rescaled-probability forward–backward. α̂_t is α_t divided by its frame total (kept for γ);
-    /// β̃_t(s) = β_t(s) / y^t_{l′_s} (the future after frame t, without frame t's own emission) is kept as
-    /// one S-vector, also renormalised per frame. Then γ_t(k) = Σ_{s: l′_s = k} α̂_t(s) β̃_t(s) / Σ_s α̂_t(s) β̃_t(s)
-    /// — the per-frame scales cancel. Returns false when a scale leaves the safe range.
-    /// </summary>
-    private static bool TryScaled(ReadOnlySpan<double> u, int C, int T, ReadOnlySpan<int> ext, Span<double> y, Span<double> a,
-        Span<double> beta, Span<double> q, Span<double> grad, double scale, out double logP)
+    private static ReadOnlySpan<int> TargetSpan(IReadOnlyList<int> target) => target switch
     {
-        int S = ext.Length;
-        logP = double.NaN;
-        Softmax(u, C, T, y);
-        a.Clear();
-        a[0] = y[ext[0]];
-        if (S > 1) a[1] = y[ext[1]];
-        double c = S > 1 ? a[0] + a[1] : a[0];
-        if (!(c >= Tiny)) return false;
-        a[0] /= c; if (S > 1) a[1] /= c;
-        double logScale = Math.Log(c);
-        for (int t = 1; t < T; t++)
-        {
-            int o = t * S, po = o - S, yo = t * C;
-            int hi = Math.Min(S, 2 * t + 2);
-            double sum = 0;
-            for (int s = 0; s < hi; s++)
-            {
-                double v = a[po + s];
-                if (s >= 1) v += a[po + s - 1];
-                if (s >= 2 && ext[s] != ext[s - 2]) v += a[po + s - 2];   // skip rule of §3.7
-                v *= y[yo + ext[s]];
-                a[o + s] = v; sum += v;
-            }
-            if (!(sum >= Tiny)) return false;
-            double inv = 1.0 / sum;
-            for (int s = 0; s < hi; s++) a[o + s] *= inv;
-            logScale += Math.Log(sum);
-        }
-        int last = (T - 1) * S;
-        double pEnd = S > 1 ? a[last + S - 1] + a[last + S - 2] : a[last];
-        if (!(pEnd >= Tiny)) return false;
-        logP = Math.Log(pEnd) + logScale;
-        if (grad.IsEmpty) return true;
-
-        // β̃_T(s) = 1 for the two final states; walk back, computing γ_t frame by frame.
-        beta.Clear(); q.Clear();
-        beta[S - 1] = 1; if (S > 1) beta[S - 2] = 1;
-        if (!Gamma(T - 1, C, ext, y, a, beta, grad, scale)) return false;
-        for (int t = T - 2; t >= 0; t--)
-        {
-            int yn = (t + 1) * C;
-            int loNext = Math.Max(0, S - 2 * (T - t - 1)), lo = Math.Max(0, loNext - 2);
-            for (int s = loNext; s < S; s++) q[s] = y[yn + ext[s]] * beta[s];     // emission at t+1 times its future
-            double sum = 0;
-            for (int s = lo; s < S; s++)
-            {
-                double v = q[s] + q[s + 1];                                      // q[S] = 0 (cleared)
-                if (s + 2 < S && ext[s] != ext[s + 2]) v += q[s + 2];
-                beta[s] = v; sum += v;
-            }
-            if (!(sum >= Tiny)) return false;
-            double inv = 1.0 / sum;
-            for (int s = lo; s < S; s++) beta[s] *= inv;
-            if (!Gamma(t, C, ext, y, a, beta, grad, scale)) return false;
-        }
-        return true;
-    }
-
-    /// <summary>Writes scale·(y − γ) for frame t from α̂_t and β̃_t; false if their overlap underflows.</summary>
-    private static bool Gamma(int t, int C, ReadOnlySpan<int> ext, ReadOnlySpan<double> y, ReadOnlySpan<double> a,
-        ReadOnlySpan<double> beta, Span<double> grad, double scale)
-    {
-        int S = ext.Length;
-        int o = t * S, yo = t * C;
-        double z = 0;
-        for (int s = 0; s < S; s++) z += a[o + s] * beta[s];
-        if (!(z >= Tiny)) return false;
-        var g = grad.Slice(yo, C);
-        y.Slice(yo, C).CopyTo(g);
-        double invZ = 1.0 / z;
-        for (int s = 0; s < S; s++) g[ext[s]] -= a[o + s] * beta[s] * invZ;   // y − γ
-        if (scale != 1.0) TensorPrimitives.Multiply(g, scale, g);
-        return true;
-    }
+        int[] a => a,
+        List<int> l => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(l),
+        _ => target.ToArray(),
+    };
 
     /// <summary>The log-space loss and gradient (also the fallback of the fast path).</summary>
     private static double LossAndGradientLogSpace(ReadOnlySpan<double> u, int C, int T, ReadOnlySpan<int> e, Span<double> grad, double scale)
@@ -685,36 +620,19 @@ public static class Ctc
         return (loss, Matrix<double>.Build.Dense(C, T, grad));
     }
 
-    private static void Softmax(ReadOnlySpan<double> u, int C, int T, Span<double> y)
-    {
-        for (int t = 0; t < T; t++)
-        {
-            var col = u.Slice(t * C, C);
-            var dst = y.Slice(t * C, C);
-            double max = TensorPrimitives.Max(col);
-            TensorPrimitives.Subtract(col, max, dst);
-            TensorPrimitives.Exp(dst, dst);
-            TensorPrimitives.Multiply(dst, 1.0 / TensorPrimitives.Sum(dst), dst);
-        }
-    }
-
     private static void RunBatch(int m, int[] lengths, IReadOnlyList<int[]> targets, Action<int, int> one)
     {
         // Parallel only pays when there is enough lattice work to share between cores.
         long work = 0;
         for (int i = 0; i < m; i++) work += (long)lengths[i] * (2 * targets[i].Length + 1);
-        int workers = Math.Min(Environment.ProcessorCount, m);
-        if (workers < 2 || m < 4 || work < 20_000)
+        if (m < 4 || work < 20_000)
         {
             for (int i = 0; i < m; i++) one(i, lengths[i]);
             return;
         }
-        // One contiguous block of examples per core: far less scheduling than one task per example.
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
-        {
-            int from = (int)((long)m * w / workers), to = (int)((long)m * (w + 1) / workers);
-            for (int i = from; i < to; i++) one(i, lengths[i]);
-        });
+        // The caller and one helper per other core take the next example from a shared counter; a helper
+        // that a busy machine has not scheduled yet is not waited for (see ParallelBatch).
+        ParallelBatch.Run(m, i => one(i, lengths[i]));
     }
 
     private static CtcBatchResult Summarise(double[] losses, Matrix<double>[] grads, bool zeroInfinity)
