@@ -24,10 +24,22 @@ internal static class BenchData
         return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
     }
 
-    /// <summary>Seconds per call of <paramref name="step"/>: one warm-up call, then the mean over <paramref name="reps"/> calls.</summary>
+    /// <summary>
+    /// Seconds per call of <paramref name="step"/>: warm-up calls until 0.2 s have passed (at least one, at most 50),
+    /// then the mean over <paramref name="reps"/> calls. The warm-up lets .NET's tiered JIT replace the first,
+    /// unoptimised code by the optimised one, which is what a training loop runs after its first steps; a short
+    /// workload timed over 20 calls would otherwise measure mostly the JIT.
+    /// </summary>
     public static double SecondsPerStep(Action step, int reps)
     {
-        step();
+        var warm = System.Diagnostics.Stopwatch.StartNew();
+        int calls = 0;
+        do
+        {
+            step();
+            calls++;
+        }
+        while (calls < 50 && warm.Elapsed.TotalSeconds < 0.2);
         var sw = System.Diagnostics.Stopwatch.StartNew();
         for (int r = 0; r < reps; r++) step();
         return sw.Elapsed.TotalSeconds / reps;
