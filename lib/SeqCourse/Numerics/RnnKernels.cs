@@ -1,0 +1,414 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace SeqCourse.Numerics;
+
+/// <summary>
+/// The vector operations of <see cref="RnnKernels{TV, S}"/>, as static abstract members so that one generic kernel is
+/// compiled (no virtual calls) for Vector512, Vector256 and scalar doubles. A superset of <see cref="ISimd{TV}"/>
+/// (kept separate so that the GEMM kernels do not change): min/max, sign and the bit tricks of exp.
+/// </summary>
+internal unsafe interface IRnnVec<TV> where TV : struct
+{
+    static abstract int Width { get; }
+    static abstract TV Zero { get; }
+    static abstract TV Load(double* p);
+    static abstract void Store(double* p, TV v);
+    static abstract TV Broadcast(double x);
+    /// <summary>a * b + c with one rounding.</summary>
+    static abstract TV Fma(TV a, TV b, TV c);
+    static abstract TV Mul(TV a, TV b);
+    static abstract TV Add(TV a, TV b);
+    static abstract TV Sub(TV a, TV b);
+    static abstract TV Div(TV a, TV b);
+    static abstract TV Min(TV a, TV b);
+    static abstract TV Max(TV a, TV b);
+    static abstract TV Abs(TV a);
+    /// <summary>|mag| with the sign bit of <paramref name="sign"/>.</summary>
+    static abstract TV CopySign(TV mag, TV sign);
+    /// <summary>2ⁿ from y = n + 1.5·2⁵² (n integral, −1022 ≤ n ≤ 1023), by moving n into the exponent bits.</summary>
+    static abstract TV Pow2FromShifted(TV y);
+    static abstract double Sum(TV v);
+    static abstract double MaxAcross(TV v);
+}
+
+internal unsafe struct RVec512 : IRnnVec<Vector512<double>>
+{
+    public static int Width => 8;
+    public static Vector512<double> Zero => Vector512<double>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Load(double* p) => Vector512.Load(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(double* p, Vector512<double> v) => v.Store(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Broadcast(double x) => Vector512.Create(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Fma(Vector512<double> a, Vector512<double> b, Vector512<double> c) => Vector512.FusedMultiplyAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Mul(Vector512<double> a, Vector512<double> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Add(Vector512<double> a, Vector512<double> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Sub(Vector512<double> a, Vector512<double> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Div(Vector512<double> a, Vector512<double> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Min(Vector512<double> a, Vector512<double> b) => Vector512.Min(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Max(Vector512<double> a, Vector512<double> b) => Vector512.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Abs(Vector512<double> a) => Vector512.Abs(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> CopySign(Vector512<double> mag, Vector512<double> sign) =>
+        (Vector512.Abs(mag).AsUInt64() | (sign.AsUInt64() & Vector512.Create(0x8000_0000_0000_0000UL))).AsDouble();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Pow2FromShifted(Vector512<double> y) =>
+        (Vector512.ShiftLeft(y.AsInt64(), 52) + Vector512.Create(1023L << 52)).AsDouble();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(Vector512<double> v) => Vector512.Sum(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double MaxAcross(Vector512<double> v)
+    {
+        var h = Vector256.Max(v.GetLower(), v.GetUpper());
+        var q = Vector128.Max(h.GetLower(), h.GetUpper());
+        return Math.Max(q.GetElement(0), q.GetElement(1));
+    }
+}
+
+internal unsafe struct RVec256 : IRnnVec<Vector256<double>>
+{
+    public static int Width => 4;
+    public static Vector256<double> Zero => Vector256<double>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Load(double* p) => Vector256.Load(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(double* p, Vector256<double> v) => v.Store(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Broadcast(double x) => Vector256.Create(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Fma(Vector256<double> a, Vector256<double> b, Vector256<double> c) => Vector256.FusedMultiplyAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Mul(Vector256<double> a, Vector256<double> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Add(Vector256<double> a, Vector256<double> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Sub(Vector256<double> a, Vector256<double> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Div(Vector256<double> a, Vector256<double> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Min(Vector256<double> a, Vector256<double> b) => Vector256.Min(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Max(Vector256<double> a, Vector256<double> b) => Vector256.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Abs(Vector256<double> a) => Vector256.Abs(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> CopySign(Vector256<double> mag, Vector256<double> sign) =>
+        (Vector256.Abs(mag).AsUInt64() | (sign.AsUInt64() & Vector256.Create(0x8000_0000_0000_0000UL))).AsDouble();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Pow2FromShifted(Vector256<double> y) =>
+        (Vector256.ShiftLeft(y.AsInt64(), 52) + Vector256.Create(1023L << 52)).AsDouble();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(Vector256<double> v) => Vector256.Sum(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double MaxAcross(Vector256<double> v)
+    {
+        var q = Vector128.Max(v.GetLower(), v.GetUpper());
+        return Math.Max(q.GetElement(0), q.GetElement(1));
+    }
+}
+
+internal unsafe struct RVecScalar : IRnnVec<double>
+{
+    public static int Width => 1;
+    public static double Zero => 0.0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Load(double* p) => *p;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(double* p, double v) => *p = v;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Broadcast(double x) => x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Fma(double a, double b, double c) => Math.FusedMultiplyAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Mul(double a, double b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Add(double a, double b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sub(double a, double b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Div(double a, double b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Min(double a, double b) => Math.Min(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Max(double a, double b) => Math.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Abs(double a) => Math.Abs(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double CopySign(double mag, double sign) => Math.CopySign(mag, sign);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Pow2FromShifted(double y) =>
+        BitConverter.Int64BitsToDouble((BitConverter.DoubleToInt64Bits(y) << 52) + (1023L << 52));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(double v) => v;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxAcross(double v) => v;
+}
+
+/// <summary>
+/// Fused, allocation-free kernels for training the character-level language model (a vanilla tanh RNN with one-hot
+/// inputs, batch 1; syllabus §1.2–1.5). <see cref="FusedRnnLm"/> holds the workspace and calls them.
+/// All matrices are Math.NET's column-major storage: element (i, j) of an n-row matrix is at i + j·n.
+/// <para>Vector loops over n rows use blocks of W lanes; the last block is moved back to start at n − W so that it
+/// overlaps the one before instead of reading past the end (needs n ≥ W; an overlapped lane computes exactly the
+/// same number as before, so storing it twice is harmless, and sums mask the overlap out).</para>
+/// <para>tanh and exp are computed here to a few ulp (checked against <see cref="Math.Tanh"/> and <see cref="Math.Exp"/>
+/// in the tests), because the scalar library calls cost 10–20 ns each: more than all the multiply-adds of a step.</para>
+/// </summary>
+internal static unsafe class RnnKernels<TV, S>
+    where TV : struct
+    where S : struct, IRnnVec<TV>
+{
+    private const double Shifter = 6755399441055744.0;                 // 1.5·2⁵²: adding it rounds to an integer
+    private const double Log2E = 1.4426950408889634;
+    private const double Ln2Hi = 6.93147180369123816490e-01;          // Cody–Waite split of ln 2
+    private const double Ln2Lo = 1.90821492927058770002e-10;
+
+    // ---------------------------------------------------------------- exp, tanh
+
+    /// <summary>
+    /// e^x = 2ⁿ(1 + q) for x in [−708, 0] (smaller x are clamped: e^−708 ≈ 3e−308 is 0 next to the other terms):
+    /// n = round(x / ln 2), r = x − n ln 2 in [−ln2/2, ln2/2], q = e^r − 1 by its Taylor series to r¹³ (error below 1e−17).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ExpParts(TV x, out TV pow2, out TV q)
+    {
+        x = S.Max(x, S.Broadcast(-708.0));
+        TV y = S.Fma(x, S.Broadcast(Log2E), S.Broadcast(Shifter));
+        TV n = S.Sub(y, S.Broadcast(Shifter));
+        TV r = S.Fma(n, S.Broadcast(-Ln2Hi), x);
+        r = S.Fma(n, S.Broadcast(-Ln2Lo), r);
+        TV p = S.Broadcast(1.0 / 6227020800.0);                        // 1/13!
+        p = S.Fma(p, r, S.Broadcast(1.0 / 479001600.0));
+        p = S.Fma(p, r, S.Broadcast(1.0 / 39916800.0));
+        p = S.Fma(p, r, S.Broadcast(1.0 / 3628800.0));
+        p = S.Fma(p, r, S.Broadcast(1.0 / 362880.0));
+        p = S.Fma(p, r, S.Broadcast(1.0 / 40320.0));
+        p = S.Fma(p, r, S.Broadcast(1.0 / 5040.0));
+        p = S.Fma(p, r, S.Broadcast(1.0 / 720.0));
+        p = S.Fma(p, r, S.Broadcast(1.0 / 120.0));
+        p = S.Fma(p, r, S.Broadcast(1.0 / 24.0));
+        p = S.Fma(p, r, S.Broadcast(1.0 / 6.0));
+        p = S.Fma(p, r, S.Broadcast(0.5));
+        q = S.Fma(S.Mul(r, r), p, r);                                  // r + r²(1/2 + r/6 + …)
+        pow2 = S.Pow2FromShifted(y);
+    }
+
+    /// <summary>e^x for x ≤ 0 (the softmax exponents z − max).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV ExpNonPositive(TV x)
+    {
+        ExpParts(x, out var pow2, out var q);
+        return S.Fma(pow2, q, pow2);
+    }
+
+    /// <summary>
+    /// tanh z = −m / (2 + m) with m = e^(−2|z|) − 1 = 2ⁿq + (2ⁿ − 1), sign restored; m is computed without
+    /// cancellation, so tanh stays accurate to a few ulp near 0 as well.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Tanh(TV z)
+    {
+        TV minus2Abs = S.Mul(S.Abs(z), S.Broadcast(-2.0));
+        ExpParts(minus2Abs, out var pow2, out var q);
+        TV m = S.Fma(pow2, q, S.Sub(pow2, S.Broadcast(1.0)));
+        TV t = S.Div(S.Sub(S.Zero, m), S.Add(S.Broadcast(2.0), m));
+        return S.CopySign(t, z);
+    }
+
+    /// <summary>y[i] = tanh x[i] (for the tests; n ≥ W).</summary>
+    public static void TanhSpan(double* x, double* y, int n)
+    {
+        for (int i = 0; i < n; i += S.Width)
+        {
+            int o = Math.Min(i, n - S.Width);
+            S.Store(y + o, Tanh(S.Load(x + o)));
+        }
+    }
+
+    /// <summary>y[i] = e^x[i] for x[i] ≤ 0 (for the tests; n ≥ W).</summary>
+    public static void ExpSpan(double* x, double* y, int n)
+    {
+        for (int i = 0; i < n; i += S.Width)
+        {
+            int o = Math.Min(i, n - S.Width);
+            S.Store(y + o, ExpNonPositive(S.Load(x + o)));
+        }
+    }
+
+    // ---------------------------------------------------------------- products
+
+    /// <summary>
+    /// Four blocks of r = Σ_j w[:, j]·x[j·xStride] over <paramref name="ncols"/> columns (leading dimension ld), at row
+    /// offsets o0…o3; even and odd columns go to separate accumulators so that two FMA chains run in parallel.
+    /// xStride = 0 with x → 1.0 sums the columns.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Columns4(double* w, int ld, double* x, int xStride, int ncols, int o0, int o1, int o2, int o3,
+        out TV r0, out TV r1, out TV r2, out TV r3)
+    {
+        TV a0 = S.Zero, a1 = S.Zero, a2 = S.Zero, a3 = S.Zero;
+        TV b0 = S.Zero, b1 = S.Zero, b2 = S.Zero, b3 = S.Zero;
+        int j = 0;
+        for (; j + 1 < ncols; j += 2)
+        {
+            double* c0 = w + (long)j * ld, c1 = c0 + ld;
+            TV x0 = S.Broadcast(x[(long)j * xStride]), x1 = S.Broadcast(x[(long)(j + 1) * xStride]);
+            a0 = S.Fma(S.Load(c0 + o0), x0, a0); a1 = S.Fma(S.Load(c0 + o1), x0, a1);
+            a2 = S.Fma(S.Load(c0 + o2), x0, a2); a3 = S.Fma(S.Load(c0 + o3), x0, a3);
+            b0 = S.Fma(S.Load(c1 + o0), x1, b0); b1 = S.Fma(S.Load(c1 + o1), x1, b1);
+            b2 = S.Fma(S.Load(c1 + o2), x1, b2); b3 = S.Fma(S.Load(c1 + o3), x1, b3);
+        }
+        if (j < ncols)
+        {
+            double* c0 = w + (long)j * ld;
+            TV x0 = S.Broadcast(x[(long)j * xStride]);
+            a0 = S.Fma(S.Load(c0 + o0), x0, a0); a1 = S.Fma(S.Load(c0 + o1), x0, a1);
+            a2 = S.Fma(S.Load(c0 + o2), x0, a2); a3 = S.Fma(S.Load(c0 + o3), x0, a3);
+        }
+        r0 = S.Add(a0, b0); r1 = S.Add(a1, b1); r2 = S.Add(a2, b2); r3 = S.Add(a3, b3);
+    }
+
+    /// <summary>
+    /// out = W x (n rows, ncols columns; x with stride xStride), column by column into register accumulators;
+    /// <paramref name="bad"/> collects out·0, which is NaN once any entry is not finite.
+    /// </summary>
+    public static void MatVec(double* w, int n, int ncols, double* x, int xStride, double* output, ref TV bad)
+    {
+        int W = S.Width;
+        for (int c = 0; c < n; c += 4 * W)
+        {
+            int o0 = Math.Min(c, n - W), o1 = Math.Min(c + W, n - W), o2 = Math.Min(c + 2 * W, n - W), o3 = Math.Min(c + 3 * W, n - W);
+            Columns4(w, n, x, xStride, ncols, o0, o1, o2, o3, out var r0, out var r1, out var r2, out var r3);
+            S.Store(output + o0, r0); S.Store(output + o1, r1); S.Store(output + o2, r2); S.Store(output + o3, r3);
+            bad = S.Add(bad, S.Mul(S.Add(S.Add(r0, r1), S.Add(r2, r3)), S.Zero));
+        }
+    }
+
+    /// <summary>
+    /// a⟨t⟩ = tanh(W_aa a⟨t−1⟩ + W_ax[:, hot] + b_a) (§1.2): x⟨t⟩ is one-hot, so W_ax x⟨t⟩ is the column <paramref name="hot"/>
+    /// (no column when hot &lt; 0, the all-zero x⟨1⟩); <paramref name="aPrev"/> null means a⟨0⟩ = 0.
+    /// </summary>
+    public static void HiddenStep(double* waa, double* wax, double* ba, int na, double* aPrev, int hot, double* a, ref TV bad)
+    {
+        int W = S.Width;
+        double* waxCol = hot >= 0 ? wax + (long)hot * na : null;
+        for (int c = 0; c < na; c += 4 * W)
+        {
+            int o0 = Math.Min(c, na - W), o1 = Math.Min(c + W, na - W), o2 = Math.Min(c + 2 * W, na - W), o3 = Math.Min(c + 3 * W, na - W);
+            TV z0 = S.Zero, z1 = S.Zero, z2 = S.Zero, z3 = S.Zero;
+            if (aPrev != null) Columns4(waa, na, aPrev, 1, na, o0, o1, o2, o3, out z0, out z1, out z2, out z3);
+            if (waxCol != null)
+            {
+                z0 = S.Add(z0, S.Load(waxCol + o0)); z1 = S.Add(z1, S.Load(waxCol + o1));
+                z2 = S.Add(z2, S.Load(waxCol + o2)); z3 = S.Add(z3, S.Load(waxCol + o3));
+            }
+            z0 = S.Add(z0, S.Load(ba + o0)); z1 = S.Add(z1, S.Load(ba + o1));
+            z2 = S.Add(z2, S.Load(ba + o2)); z3 = S.Add(z3, S.Load(ba + o3));
+            bad = S.Add(bad, S.Mul(S.Add(S.Add(z0, z1), S.Add(z2, z3)), S.Zero));
+            S.Store(a + o0, Tanh(z0)); S.Store(a + o1, Tanh(z1)); S.Store(a + o2, Tanh(z2)); S.Store(a + o3, Tanh(z3));
+        }
+    }
+
+    /// <summary>
+    /// z_y = W_ya a⟨t⟩ + b_y, then in place ŷ − y⟨t⟩ with ŷ = softmax(z_y) (§1.4); returns this step's
+    /// cross-entropy −ln ŷ[target] = ln Σ e^(z_y − max) + max − z_y[target]. <paramref name="mask"/> holds W lanes
+    /// that are 1 where the last (overlapped) block is new and 0 where it repeats rows already summed.
+    /// </summary>
+    public static double OutputStep(double* wya, double* by, int ny, int na, double* a, int target, double* dy, double* mask, ref TV bad)
+    {
+        int W = S.Width;
+        for (int c = 0; c < ny; c += 4 * W)
+        {
+            int o0 = Math.Min(c, ny - W), o1 = Math.Min(c + W, ny - W), o2 = Math.Min(c + 2 * W, ny - W), o3 = Math.Min(c + 3 * W, ny - W);
+            Columns4(wya, ny, a, 1, na, o0, o1, o2, o3, out var z0, out var z1, out var z2, out var z3);
+            z0 = S.Add(z0, S.Load(by + o0)); z1 = S.Add(z1, S.Load(by + o1));
+            z2 = S.Add(z2, S.Load(by + o2)); z3 = S.Add(z3, S.Load(by + o3));
+            bad = S.Add(bad, S.Mul(S.Add(S.Add(z0, z1), S.Add(z2, z3)), S.Zero));
+            S.Store(dy + o0, z0); S.Store(dy + o1, z1); S.Store(dy + o2, z2); S.Store(dy + o3, z3);
+        }
+        // Stable softmax: subtract the max before exponentiating.
+        int full = ny / W * W;
+        TV mx = S.Load(dy + ny - W);
+        for (int i = 0; i < full; i += W) mx = S.Max(mx, S.Load(dy + i));
+        double max = S.MaxAcross(mx);
+        TV vmax = S.Broadcast(max);
+        double zTarget = dy[target];
+        TV sum = S.Zero;
+        TV tail = full < ny ? ExpNonPositive(S.Sub(S.Load(dy + ny - W), vmax)) : S.Zero;
+        for (int i = 0; i < full; i += W)
+        {
+            TV e = ExpNonPositive(S.Sub(S.Load(dy + i), vmax));
+            S.Store(dy + i, e);
+            sum = S.Add(sum, e);
+        }
+        if (full < ny)
+        {
+            S.Store(dy + ny - W, tail);
+            sum = S.Fma(tail, S.Load(mask), sum);
+        }
+        double total = S.Sum(sum);
+        TV inv = S.Broadcast(1.0 / total);
+        for (int i = 0; i < full; i += W) S.Store(dy + i, S.Mul(S.Load(dy + i), inv));
+        // The overlapped lanes of the tail hold the same e as the block before, so they scale to the same ŷ.
+        if (full < ny) S.Store(dy + ny - W, S.Mul(tail, inv));
+        dy[target] -= 1.0;                                            // ŷ − y
+        return Math.Log(total) + max - zTarget;
+    }
+
+    /// <summary>
+    /// output[j] = init[j] + Σ_i w[i, j] v[i] for j &lt; ncols: W_aaᵀ dz and W_yaᵀ dy as dot products with the columns of
+    /// the column-major W, so no transposed copy is needed. Four columns share each load of v; the overlapped last
+    /// block of v is multiplied by <paramref name="mask"/> so that no row counts twice. <paramref name="init"/> may be null.
+    /// </summary>
+    public static void TransposedMatVec(double* w, int n, int ncols, double* v, double* mask, double* init, double* output)
+    {
+        int W = S.Width, full = n / W * W;
+        bool hasTail = full < n;
+        TV vTail = hasTail ? S.Mul(S.Load(v + n - W), S.Load(mask)) : S.Zero;
+        int j = 0;
+        for (; j + 3 < ncols; j += 4)
+        {
+            double* c0 = w + (long)j * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+            TV s0 = S.Zero, s1 = S.Zero, s2 = S.Zero, s3 = S.Zero;
+            for (int i = 0; i < full; i += W)
+            {
+                TV vi = S.Load(v + i);
+                s0 = S.Fma(S.Load(c0 + i), vi, s0); s1 = S.Fma(S.Load(c1 + i), vi, s1);
+                s2 = S.Fma(S.Load(c2 + i), vi, s2); s3 = S.Fma(S.Load(c3 + i), vi, s3);
+            }
+            if (hasTail)
+            {
+                int o = n - W;
+                s0 = S.Fma(S.Load(c0 + o), vTail, s0); s1 = S.Fma(S.Load(c1 + o), vTail, s1);
+                s2 = S.Fma(S.Load(c2 + o), vTail, s2); s3 = S.Fma(S.Load(c3 + o), vTail, s3);
+            }
+            double d0 = S.Sum(s0), d1 = S.Sum(s1), d2 = S.Sum(s2), d3 = S.Sum(s3);
+            if (init != null) { d0 = init[j] + d0; d1 = init[j + 1] + d1; d2 = init[j + 2] + d2; d3 = init[j + 3] + d3; }
+            output[j] = d0; output[j + 1] = d1; output[j + 2] = d2; output[j + 3] = d3;
+        }
+        for (; j < ncols; j++)
+        {
+            double* c0 = w + (long)j * n;
+            TV s0 = S.Zero;
+            for (int i = 0; i < full; i += W) s0 = S.Fma(S.Load(c0 + i), S.Load(v + i), s0);
+            if (hasTail) s0 = S.Fma(S.Load(c0 + n - W), vTail, s0);
+            double d0 = S.Sum(s0);
+            output[j] = init != null ? init[j] + d0 : d0;
+        }
+    }
+
+    /// <summary>dz = (1 − a⊙a) ⊙ da, the tanh backward (§1.3: tanh′(z) = 1 − tanh²z = 1 − a²).</summary>
+    public static void TanhBackward(double* a, double* da, double* dz, int n, ref TV bad)
+    {
+        int W = S.Width;
+        TV one = S.Broadcast(1.0);
+        for (int i = 0; i < n; i += W)
+        {
+            int o = Math.Min(i, n - W);
+            TV ai = S.Load(a + o);
+            TV d = S.Mul(S.Sub(one, S.Mul(ai, ai)), S.Load(da + o));
+            bad = S.Add(bad, S.Mul(d, S.Zero));
+            S.Store(dz + o, d);
+        }
+    }
+
+    /// <summary>θ ← θ − α·clip(g, −c, c) over n entries (the clip of §3.5 and the SGD step, in one pass).</summary>
+    public static void ClipSgd(double* theta, double* g, int n, double clip, double lr)
+    {
+        int W = S.Width, i = 0;
+        TV hi = S.Broadcast(clip), lo = S.Broadcast(-clip), alpha = S.Broadcast(lr);
+        for (; i + W <= n; i += W)
+            S.Store(theta + i, S.Sub(S.Load(theta + i), S.Mul(alpha, S.Min(S.Max(S.Load(g + i), lo), hi))));
+        for (; i < n; i++)
+            theta[i] -= lr * Math.Min(Math.Max(g[i], -clip), clip);
+    }
+
+    /// <summary>True when every one of the n entries is finite (NaN and ±∞ survive ·0 as NaN).</summary>
+    public static bool AllFinite(double* v, int n)
+    {
+        int W = S.Width;
+        TV acc = S.Zero;
+        for (int i = 0; i < n; i += W) acc = S.Add(acc, S.Mul(S.Load(v + Math.Min(i, n - W)), S.Zero));
+        return double.IsFinite(S.Sum(acc));
+    }
+
+    /// <summary>dst[i] += src[i] for i &lt; n (in place, so no overlapped block: the remainder is scalar).</summary>
+    public static void AddInPlace(double* dst, double* src, int n)
+    {
+        int W = S.Width, i = 0;
+        for (; i + W <= n; i += W) S.Store(dst + i, S.Add(S.Load(dst + i), S.Load(src + i)));
+        for (; i < n; i++) dst[i] += src[i];
+    }
+}
