@@ -33,7 +33,7 @@ internal sealed unsafe class FusedRnnLm
     public SimdLevel Resolve(int na, int ny)
     {
         int n = Math.Min(na, ny);
-        bool v512 = Level == SimdLevel.Vector512 || (Level == SimdLevel.Auto && Vector512.IsHardwareAccelerated);
+        bool v512 = Level == SimdLevel.Vector512 || (Level == SimdLevel.Auto && Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported);
         bool v256 = Level is SimdLevel.Vector512 or SimdLevel.Vector256 || (Level == SimdLevel.Auto && Vector256.IsHardwareAccelerated);
         return v512 && n >= 8 ? SimdLevel.Vector512 : v256 && n >= 4 ? SimdLevel.Vector256 : SimdLevel.Scalar;
     }

@@ -188,6 +188,7 @@ internal static unsafe class RnnKernels<TV, S>
     }
 
     /// <summary>y[i] = tanh x[i] (for the tests; n ≥ W).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TanhSpan(double* x, double* y, int n)
     {
         for (int i = 0; i < n; i += S.Width)
@@ -198,6 +199,7 @@ internal static unsafe class RnnKernels<TV, S>
     }
 
     /// <summary>y[i] = e^x[i] for x[i] ≤ 0 (for the tests; n ≥ W).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ExpSpan(double* x, double* y, int n)
     {
         for (int i = 0; i < n; i += S.Width)
@@ -220,22 +222,25 @@ internal static unsafe class RnnKernels<TV, S>
     {
         TV a0 = S.Zero, a1 = S.Zero, a2 = S.Zero, a3 = S.Zero;
         TV b0 = S.Zero, b1 = S.Zero, b2 = S.Zero, b3 = S.Zero;
-        int j = 0;
-        for (; j + 1 < ncols; j += 2)
+        // Pointer bumps and native-int offsets keep index arithmetic out of the loop.
+        nint step = ld, xs = xStride, p1 = o1 - o0, p2 = o2 - o0, p3 = o3 - o0;
+        double* c = w + o0;
+        for (int k = ncols >> 1; k > 0; k--)
         {
-            double* c0 = w + (long)j * ld, c1 = c0 + ld;
-            TV x0 = S.Broadcast(x[(long)j * xStride]), x1 = S.Broadcast(x[(long)(j + 1) * xStride]);
-            a0 = S.Fma(S.Load(c0 + o0), x0, a0); a1 = S.Fma(S.Load(c0 + o1), x0, a1);
-            a2 = S.Fma(S.Load(c0 + o2), x0, a2); a3 = S.Fma(S.Load(c0 + o3), x0, a3);
-            b0 = S.Fma(S.Load(c1 + o0), x1, b0); b1 = S.Fma(S.Load(c1 + o1), x1, b1);
-            b2 = S.Fma(S.Load(c1 + o2), x1, b2); b3 = S.Fma(S.Load(c1 + o3), x1, b3);
+            TV x0 = S.Broadcast(*x), x1 = S.Broadcast(x[xs]);
+            double* d = c + step;
+            a0 = S.Fma(S.Load(c), x0, a0); a1 = S.Fma(S.Load(c + p1), x0, a1);
+            a2 = S.Fma(S.Load(c + p2), x0, a2); a3 = S.Fma(S.Load(c + p3), x0, a3);
+            b0 = S.Fma(S.Load(d), x1, b0); b1 = S.Fma(S.Load(d + p1), x1, b1);
+            b2 = S.Fma(S.Load(d + p2), x1, b2); b3 = S.Fma(S.Load(d + p3), x1, b3);
+            c = d + step;
+            x += 2 * xs;
         }
-        if (j < ncols)
+        if ((ncols & 1) != 0)
         {
-            double* c0 = w + (long)j * ld;
-            TV x0 = S.Broadcast(x[(long)j * xStride]);
-            a0 = S.Fma(S.Load(c0 + o0), x0, a0); a1 = S.Fma(S.Load(c0 + o1), x0, a1);
-            a2 = S.Fma(S.Load(c0 + o2), x0, a2); a3 = S.Fma(S.Load(c0 + o3), x0, a3);
+            TV x0 = S.Broadcast(*x);
+            a0 = S.Fma(S.Load(c), x0, a0); a1 = S.Fma(S.Load(c + p1), x0, a1);
+            a2 = S.Fma(S.Load(c + p2), x0, a2); a3 = S.Fma(S.Load(c + p3), x0, a3);
         }
         r0 = S.Add(a0, b0); r1 = S.Add(a1, b1); r2 = S.Add(a2, b2); r3 = S.Add(a3, b3);
     }
@@ -244,6 +249,7 @@ internal static unsafe class RnnKernels<TV, S>
     /// out = W x (n rows, ncols columns; x with stride xStride), column by column into register accumulators;
     /// <paramref name="bad"/> collects out·0, which is NaN once any entry is not finite.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MatVec(double* w, int n, int ncols, double* x, int xStride, double* output, ref TV bad)
     {
         int W = S.Width;
@@ -260,6 +266,7 @@ internal static unsafe class RnnKernels<TV, S>
     /// a⟨t⟩ = tanh(W_aa a⟨t−1⟩ + W_ax[:, hot] + b_a) (§1.2): x⟨t⟩ is one-hot, so W_ax x⟨t⟩ is the column <paramref name="hot"/>
     /// (no column when hot &lt; 0, the all-zero x⟨1⟩); <paramref name="aPrev"/> null means a⟨0⟩ = 0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HiddenStep(double* waa, double* wax, double* ba, int na, double* aPrev, int hot, double* a, ref TV bad)
     {
         int W = S.Width;
@@ -286,6 +293,7 @@ internal static unsafe class RnnKernels<TV, S>
     /// cross-entropy −ln ŷ[target] = ln Σ e^(z_y − max) + max − z_y[target]. <paramref name="mask"/> holds W lanes
     /// that are 1 where the last (overlapped) block is new and 0 where it repeats rows already summed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double OutputStep(double* wya, double* by, int ny, int na, double* a, int target, double* dy, double* mask, ref TV bad)
     {
         int W = S.Width;
@@ -332,12 +340,15 @@ internal static unsafe class RnnKernels<TV, S>
     /// the column-major W, so no transposed copy is needed. Four columns share each load of v; the overlapped last
     /// block of v is multiplied by <paramref name="mask"/> so that no row counts twice. <paramref name="init"/> may be null.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TransposedMatVec(double* w, int n, int ncols, double* v, double* mask, double* init, double* output)
     {
         int W = S.Width, full = n / W * W;
         bool hasTail = full < n;
         TV vTail = hasTail ? S.Mul(S.Load(v + n - W), S.Load(mask)) : S.Zero;
         int j = 0;
+        if (typeof(TV) == typeof(Vector512<double>) && System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            j = TransposedMatVec8(w, n, ncols, v, Unsafe.As<TV, Vector512<double>>(ref vTail), hasTail, init, output);
         for (; j + 3 < ncols; j += 4)
         {
             double* c0 = w + (long)j * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
@@ -370,6 +381,7 @@ internal static unsafe class RnnKernels<TV, S>
     }
 
     /// <summary>dz = (1 − a⊙a) ⊙ da, the tanh backward (§1.3: tanh′(z) = 1 − tanh²z = 1 − a²).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TanhBackward(double* a, double* da, double* dz, int n, ref TV bad)
     {
         int W = S.Width;
@@ -385,6 +397,7 @@ internal static unsafe class RnnKernels<TV, S>
     }
 
     /// <summary>θ ← θ − α·clip(g, −c, c) over n entries (the clip of §3.5 and the SGD step, in one pass).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ClipSgd(double* theta, double* g, int n, double clip, double lr)
     {
         int W = S.Width, i = 0;
@@ -396,6 +409,7 @@ internal static unsafe class RnnKernels<TV, S>
     }
 
     /// <summary>True when every one of the n entries is finite (NaN and ±∞ survive ·0 as NaN).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool AllFinite(double* v, int n)
     {
         int W = S.Width;
@@ -405,10 +419,73 @@ internal static unsafe class RnnKernels<TV, S>
     }
 
     /// <summary>dst[i] += src[i] for i &lt; n (in place, so no overlapped block: the remainder is scalar).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddInPlace(double* dst, double* src, int n)
     {
         int W = S.Width, i = 0;
         for (; i + W <= n; i += W) S.Store(dst + i, S.Add(S.Load(dst + i), S.Load(src + i)));
         for (; i < n; i++) dst[i] += src[i];
+    }
+
+    /// <summary>
+    /// The Vector512 case of <see cref="TransposedMatVec"/> for blocks of eight columns: eight dot-product accumulators,
+    /// then one transpose-and-add (unpack, then two 128-bit block shuffles) turns them into the eight sums in one vector,
+    /// instead of eight horizontal sums. Returns the number of columns done.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int TransposedMatVec8(double* w, int n, int ncols, double* v, Vector512<double> vTail, bool hasTail, double* init, double* output)
+    {
+        int full = n / 8 * 8, j = 0;
+        for (; j + 7 < ncols; j += 8)
+        {
+            double* c0 = w + (long)j * n;
+            long n1 = n, n2 = 2L * n, n3 = 3L * n, n4 = 4L * n, n5 = 5L * n, n6 = 6L * n, n7 = 7L * n;
+            Vector512<double> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+            for (int i = 0; i < full; i += 8)
+            {
+                var vi = Vector512.Load(v + i);
+                double* c = c0 + i;
+                s0 = Vector512.FusedMultiplyAdd(Vector512.Load(c), vi, s0);
+                s1 = Vector512.FusedMultiplyAdd(Vector512.Load(c + n1), vi, s1);
+                s2 = Vector512.FusedMultiplyAdd(Vector512.Load(c + n2), vi, s2);
+                s3 = Vector512.FusedMultiplyAdd(Vector512.Load(c + n3), vi, s3);
+                s4 = Vector512.FusedMultiplyAdd(Vector512.Load(c + n4), vi, s4);
+                s5 = Vector512.FusedMultiplyAdd(Vector512.Load(c + n5), vi, s5);
+                s6 = Vector512.FusedMultiplyAdd(Vector512.Load(c + n6), vi, s6);
+                s7 = Vector512.FusedMultiplyAdd(Vector512.Load(c + n7), vi, s7);
+            }
+            if (hasTail)
+            {
+                double* c = c0 + n - 8;
+                s0 = Vector512.FusedMultiplyAdd(Vector512.Load(c), vTail, s0);
+                s1 = Vector512.FusedMultiplyAdd(Vector512.Load(c + n1), vTail, s1);
+                s2 = Vector512.FusedMultiplyAdd(Vector512.Load(c + n2), vTail, s2);
+                s3 = Vector512.FusedMultiplyAdd(Vector512.Load(c + n3), vTail, s3);
+                s4 = Vector512.FusedMultiplyAdd(Vector512.Load(c + n4), vTail, s4);
+                s5 = Vector512.FusedMultiplyAdd(Vector512.Load(c + n5), vTail, s5);
+                s6 = Vector512.FusedMultiplyAdd(Vector512.Load(c + n6), vTail, s6);
+                s7 = Vector512.FusedMultiplyAdd(Vector512.Load(c + n7), vTail, s7);
+            }
+            var r = Reduce8(s0, s1, s2, s3, s4, s5, s6, s7);
+            if (init != null) r += Vector512.Load(init + j);
+            r.Store(output + j);
+        }
+        return j;
+    }
+
+    /// <summary>[Σ s0, Σ s1, …, Σ s7]: the lane sums of eight vectors, as one vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> Reduce8(Vector512<double> s0, Vector512<double> s1, Vector512<double> s2, Vector512<double> s3,
+        Vector512<double> s4, Vector512<double> s5, Vector512<double> s6, Vector512<double> s7)
+    {
+        // Per 128-bit block k: (s0[2k] + s0[2k+1], s1[2k] + s1[2k+1]), …
+        var t01 = System.Runtime.Intrinsics.X86.Avx512F.UnpackLow(s0, s1) + System.Runtime.Intrinsics.X86.Avx512F.UnpackHigh(s0, s1);
+        var t23 = System.Runtime.Intrinsics.X86.Avx512F.UnpackLow(s2, s3) + System.Runtime.Intrinsics.X86.Avx512F.UnpackHigh(s2, s3);
+        var t45 = System.Runtime.Intrinsics.X86.Avx512F.UnpackLow(s4, s5) + System.Runtime.Intrinsics.X86.Avx512F.UnpackHigh(s4, s5);
+        var t67 = System.Runtime.Intrinsics.X86.Avx512F.UnpackLow(s6, s7) + System.Runtime.Intrinsics.X86.Avx512F.UnpackHigh(s6, s7);
+        // Blocks (0, 2 | 0, 2) + (1, 3 | 1, 3): [(s0,s1) (s0,s1) (s2,s3) (s2,s3)] halves summed pairwise.
+        var u = System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(t01, t23, 0x88) + System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(t01, t23, 0xDD);
+        var x = System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(t45, t67, 0x88) + System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(t45, t67, 0xDD);
+        return System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(u, x, 0x88) + System.Runtime.Intrinsics.X86.Avx512F.Shuffle4x128(u, x, 0xDD);
     }
 }
