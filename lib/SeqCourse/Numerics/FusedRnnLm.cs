@@ -144,14 +144,14 @@ internal sealed unsafe class FusedRnnLm
         {
             TV bad = S.Zero;
             double J = 0;
-            // Forward (§1.2, §1.4): a⟨t⟩ = tanh(W_aa a⟨t−1⟩ + W_ax x⟨t⟩ + b_a), ŷ⟨t⟩ = softmax(W_ya a⟨t⟩ + b_y).
-            // Column 0 of A is a⟨0⟩ = 0 and is never written.
+            // Forward (§1.2): a⟨t⟩ = tanh(W_aa a⟨t−1⟩ + W_ax x⟨t⟩ + b_a). Column 0 of A is a⟨0⟩ = 0 and is never written.
             for (int t = 0; t < T; t++)
-            {
                 RnnKernels<TV, S>.HiddenStep(waa, wax, ba, H, t == 0 ? null : A + (long)t * H, t == 0 ? -1 : y[t - 1],
                     A + (long)(t + 1) * H, ref bad);
-                J += RnnKernels<TV, S>.OutputStep(wya, by, V, H, A + (long)(t + 1) * H, y[t], Dy + (long)t * V, maskY, ref bad);
-            }
+            // Output (§1.4) for all t at once: Z_y = W_ya [a⟨1⟩ … a⟨T⟩] + b_y, then ŷ⟨t⟩ − y⟨t⟩ and J in place.
+            RnnKernels<TV, S>.GemmCols2(wya, V, H, A + H, H, 1, T, by, Dy, ref bad);
+            for (int t = 0; t < T; t++)
+                J += RnnKernels<TV, S>.SoftmaxCrossEntropy(Dy + (long)t * V, V, y[t], maskY);
             loss = J;
             if (!double.IsFinite(S.Sum(bad)) || !double.IsFinite(J)) return false;
 
@@ -163,16 +163,13 @@ internal sealed unsafe class FusedRnnLm
                 if (t > 0) RnnKernels<TV, S>.TransposedMatVec(waa, H, H, Dz + (long)t * H, maskA, null, daNext);
             }
 
-            // dW_aa[:, j] = Σ_t dz⟨t⟩ a⟨t−1⟩[j] (a⟨0⟩ = 0 adds nothing), dW_ya[:, j] = Σ_t dy⟨t⟩ a⟨t⟩[j].
-            for (int j = 0; j < H; j++)
-            {
-                RnnKernels<TV, S>.MatVec(Dz + H, H, T - 1, A + H + j, H, gWaa + (long)j * H, ref bad);
-                RnnKernels<TV, S>.MatVec(Dy, V, T, A + H + j, H, gWya + (long)j * V, ref bad);
-            }
-            // db_a = Σ_t dz⟨t⟩, db_y = Σ_t dy⟨t⟩ (columns times a stride-0 vector of ones).
+            // dW_aa = Σ_t dz⟨t⟩ a⟨t−1⟩ᵀ (a⟨0⟩ = 0 adds nothing), dW_ya = Σ_t dy⟨t⟩ a⟨t⟩ᵀ: G[:, j] = Σ_t D[:, t] A[j, t].
+            RnnKernels<TV, S>.GemmCols2(Dz + H, H, T - 1, A + H, 1, H, H, null, gWaa, ref bad);
+            RnnKernels<TV, S>.GemmCols2(Dy, V, T, A + H, 1, H, H, null, gWya, ref bad);
+            // db_a = Σ_t dz⟨t⟩, db_y = Σ_t dy⟨t⟩ (a stride-0 "matrix" of ones).
             double one = 1.0;
-            RnnKernels<TV, S>.MatVec(Dz, H, T, &one, 0, gba, ref bad);
-            RnnKernels<TV, S>.MatVec(Dy, V, T, &one, 0, gby, ref bad);
+            RnnKernels<TV, S>.GemmCols2(Dz, H, T, &one, 0, 0, 1, null, gba, ref bad);
+            RnnKernels<TV, S>.GemmCols2(Dy, V, T, &one, 0, 0, 1, null, gby, ref bad);
             // dW_ax += dz⟨t⟩ x⟨t⟩ᵀ adds dz⟨t⟩ into column y⟨t−1⟩ (x⟨1⟩ = 0 adds nothing); clear last call's columns first.
             for (int c = 0; c < V; c++)
                 if (_touched[c]) { new Span<double>(gWax + (long)c * H, H).Clear(); _touched[c] = false; }

@@ -246,19 +246,63 @@ internal static unsafe class RnnKernels<TV, S>
     }
 
     /// <summary>
-    /// out = W x (n rows, ncols columns; x with stride xStride), column by column into register accumulators;
-    /// <paramref name="bad"/> collects out·0, which is NaN once any entry is not finite.
+    /// G[:, c] = Σ_k X[:, k]·y[c·ys + k·ks] (+ bias) for c &lt; nOut: a small product whose inner dimension k runs over
+    /// time steps or hidden units, two output columns at a time so that each load of X feeds two FMAs (8 accumulators).
+    /// X is n × K with leading dimension n, G has leading dimension n. Used for Z_y = W_ya A + b_y (all t at once),
+    /// dW_aa = Dz A_prevᵀ, dW_ya = Dy Aᵀ and (ys = ks = 0, y → 1) the bias sums. <paramref name="bad"/> collects G·0.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MatVec(double* w, int n, int ncols, double* x, int xStride, double* output, ref TV bad)
+    public static void GemmCols2(double* X, int n, int K, double* y, nint ys, nint ks, int nOut, double* bias, double* G, ref TV bad)
     {
         int W = S.Width;
+        nint ld = n;
         for (int c = 0; c < n; c += 4 * W)
         {
-            int o0 = Math.Min(c, n - W), o1 = Math.Min(c + W, n - W), o2 = Math.Min(c + 2 * W, n - W), o3 = Math.Min(c + 3 * W, n - W);
-            Columns4(w, n, x, xStride, ncols, o0, o1, o2, o3, out var r0, out var r1, out var r2, out var r3);
-            S.Store(output + o0, r0); S.Store(output + o1, r1); S.Store(output + o2, r2); S.Store(output + o3, r3);
-            bad = S.Add(bad, S.Mul(S.Add(S.Add(r0, r1), S.Add(r2, r3)), S.Zero));
+            int o0 = Math.Min(c, n - W);
+            nint p1 = Math.Min(c + W, n - W) - o0, p2 = Math.Min(c + 2 * W, n - W) - o0, p3 = Math.Min(c + 3 * W, n - W) - o0;
+            TV bias0 = S.Zero, bias1 = S.Zero, bias2 = S.Zero, bias3 = S.Zero;
+            if (bias != null)
+            {
+                bias0 = S.Load(bias + o0); bias1 = S.Load(bias + o0 + p1); bias2 = S.Load(bias + o0 + p2); bias3 = S.Load(bias + o0 + p3);
+            }
+            int j = 0;
+            for (; j + 1 < nOut; j += 2)
+            {
+                TV a0 = S.Zero, a1 = S.Zero, a2 = S.Zero, a3 = S.Zero, b0 = S.Zero, b1 = S.Zero, b2 = S.Zero, b3 = S.Zero;
+                double* xc = X + o0;
+                double* yj = y + j * ys;
+                for (int k = 0; k < K; k++)
+                {
+                    TV v0 = S.Load(xc), v1 = S.Load(xc + p1), v2 = S.Load(xc + p2), v3 = S.Load(xc + p3);
+                    TV y0 = S.Broadcast(*yj), y1 = S.Broadcast(yj[ys]);
+                    a0 = S.Fma(v0, y0, a0); a1 = S.Fma(v1, y0, a1); a2 = S.Fma(v2, y0, a2); a3 = S.Fma(v3, y0, a3);
+                    b0 = S.Fma(v0, y1, b0); b1 = S.Fma(v1, y1, b1); b2 = S.Fma(v2, y1, b2); b3 = S.Fma(v3, y1, b3);
+                    xc += ld; yj += ks;
+                }
+                a0 = S.Add(a0, bias0); a1 = S.Add(a1, bias1); a2 = S.Add(a2, bias2); a3 = S.Add(a3, bias3);
+                b0 = S.Add(b0, bias0); b1 = S.Add(b1, bias1); b2 = S.Add(b2, bias2); b3 = S.Add(b3, bias3);
+                double* g0 = G + j * ld + o0, g1 = g0 + ld;
+                S.Store(g0, a0); S.Store(g0 + p1, a1); S.Store(g0 + p2, a2); S.Store(g0 + p3, a3);
+                S.Store(g1, b0); S.Store(g1 + p1, b1); S.Store(g1 + p2, b2); S.Store(g1 + p3, b3);
+                bad = S.Add(bad, S.Mul(S.Add(S.Add(S.Add(a0, a1), S.Add(a2, a3)), S.Add(S.Add(b0, b1), S.Add(b2, b3))), S.Zero));
+            }
+            if (j < nOut)
+            {
+                TV a0 = S.Zero, a1 = S.Zero, a2 = S.Zero, a3 = S.Zero;
+                double* xc = X + o0;
+                double* yj = y + j * ys;
+                for (int k = 0; k < K; k++)
+                {
+                    TV y0 = S.Broadcast(*yj);
+                    a0 = S.Fma(S.Load(xc), y0, a0); a1 = S.Fma(S.Load(xc + p1), y0, a1);
+                    a2 = S.Fma(S.Load(xc + p2), y0, a2); a3 = S.Fma(S.Load(xc + p3), y0, a3);
+                    xc += ld; yj += ks;
+                }
+                a0 = S.Add(a0, bias0); a1 = S.Add(a1, bias1); a2 = S.Add(a2, bias2); a3 = S.Add(a3, bias3);
+                double* g0 = G + j * ld + o0;
+                S.Store(g0, a0); S.Store(g0 + p1, a1); S.Store(g0 + p2, a2); S.Store(g0 + p3, a3);
+                bad = S.Add(bad, S.Mul(S.Add(S.Add(a0, a1), S.Add(a2, a3)), S.Zero));
+            }
         }
     }
 
@@ -289,23 +333,14 @@ internal static unsafe class RnnKernels<TV, S>
     }
 
     /// <summary>
-    /// z_y = W_ya a⟨t⟩ + b_y, then in place ŷ − y⟨t⟩ with ŷ = softmax(z_y) (§1.4); returns this step's
-    /// cross-entropy −ln ŷ[target] = ln Σ e^(z_y − max) + max − z_y[target]. <paramref name="mask"/> holds W lanes
-    /// that are 1 where the last (overlapped) block is new and 0 where it repeats rows already summed.
+    /// In place, z_y → ŷ − y⟨t⟩ with ŷ = softmax(z_y) (§1.4); returns this step's cross-entropy
+    /// −ln ŷ[target] = ln Σ e^(z_y − max) + max − z_y[target]. <paramref name="mask"/> holds W lanes that are 1 where the
+    /// last (overlapped) block is new and 0 where it repeats rows already summed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double OutputStep(double* wya, double* by, int ny, int na, double* a, int target, double* dy, double* mask, ref TV bad)
+    public static double SoftmaxCrossEntropy(double* dy, int ny, int target, double* mask)
     {
         int W = S.Width;
-        for (int c = 0; c < ny; c += 4 * W)
-        {
-            int o0 = Math.Min(c, ny - W), o1 = Math.Min(c + W, ny - W), o2 = Math.Min(c + 2 * W, ny - W), o3 = Math.Min(c + 3 * W, ny - W);
-            Columns4(wya, ny, a, 1, na, o0, o1, o2, o3, out var z0, out var z1, out var z2, out var z3);
-            z0 = S.Add(z0, S.Load(by + o0)); z1 = S.Add(z1, S.Load(by + o1));
-            z2 = S.Add(z2, S.Load(by + o2)); z3 = S.Add(z3, S.Load(by + o3));
-            bad = S.Add(bad, S.Mul(S.Add(S.Add(z0, z1), S.Add(z2, z3)), S.Zero));
-            S.Store(dy + o0, z0); S.Store(dy + o1, z1); S.Store(dy + o2, z2); S.Store(dy + o3, z3);
-        }
         // Stable softmax: subtract the max before exponentiating.
         int full = ny / W * W;
         TV mx = S.Load(dy + ny - W);
