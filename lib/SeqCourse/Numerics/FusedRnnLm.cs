@@ -30,6 +30,7 @@ internal sealed unsafe class FusedRnnLm
     public RnnGradients Gradients => _grads ?? throw new InvalidOperationException("No gradients computed yet.");
 
     /// <summary>The kernel width used for hidden size <paramref name="na"/> and output size <paramref name="ny"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public SimdLevel Resolve(int na, int ny)
     {
         int n = Math.Min(na, ny);
@@ -43,6 +44,7 @@ internal sealed unsafe class FusedRnnLm
     /// caller), x⟨1⟩ = 0 and x⟨t⟩ = o_{y⟨t−1⟩}. Returns false, leaving the caller to run the straightforward path (which
     /// reports the problem), when a parameter is not a dense matrix or something is not finite.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryLossAndGradients(RnnParameters p, int[] y, out double loss)
     {
         loss = double.NaN;
@@ -64,6 +66,7 @@ internal sealed unsafe class FusedRnnLm
     /// parameter (§3.5), after a successful <see cref="TryLossAndGradients"/> with the same parameters. Only the columns
     /// of W_ax that the sequence read have a gradient; the others stay as they are (θ − α·0 = θ).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ClipAndSgd(RnnParameters p, double clip, double learningRate)
     {
         var g = Gradients;
@@ -104,6 +107,7 @@ internal sealed unsafe class FusedRnnLm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Ensure(int na, int ny, int T)
     {
         if (na != _na || ny != _ny || _grads is null)

@@ -84,6 +84,7 @@ public sealed class CharLanguageModel
     /// The syllabus <c>LmTrainStep</c>: forward, backward, clip every gradient to [−clip, clip], update with
     /// <paramref name="optimizer"/>. Returns the loss before the update.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]   // fast from the first call (benchmarks, short notebooks)
     public double TrainStep(int[] y, IOptimizer optimizer, double clipValue = 5.0)
     {
         Guard.NotNull(optimizer, nameof(optimizer));
@@ -162,6 +163,7 @@ public sealed class CharLanguageModel
         return (Rnn.Forward(xs, null, Parameters, G), targets);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void CheckTargets(int[] y)
     {
         Guard.NotNull(y, nameof(y));

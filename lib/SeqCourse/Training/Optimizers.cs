@@ -37,6 +37,7 @@ public abstract class Optimizer : IOptimizer
     /// <see cref="CharLanguageModel.TrainStep"/>): the same shape checks and step count as <see cref="Step"/>.
     /// The checks run once per parameter set object (whose matrices cannot change shape), so this does not allocate.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal void CountFusedStep(IParameterSet parameters)
     {
         Guard.NotNull(parameters, nameof(parameters));
