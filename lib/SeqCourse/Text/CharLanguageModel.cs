@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace SeqCourse;
@@ -84,7 +85,7 @@ public sealed class CharLanguageModel
     /// The syllabus <c>LmTrainStep</c>: forward, backward, clip every gradient to [−clip, clip], update with
     /// <paramref name="optimizer"/>. Returns the loss before the update.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]   // fast from the first call (benchmarks, short notebooks)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // fast from the first call (benchmarks, short notebooks)
     public double TrainStep(int[] y, IOptimizer optimizer, double clipValue = 5.0)
     {
         Guard.NotNull(optimizer, nameof(optimizer));
@@ -144,7 +145,6 @@ public sealed class CharLanguageModel
     {
         CheckTargets(y);
         int nv = Vocabulary.Count;
-
         while (_xs.Count < y.Length) { _xs.Add(Matrix<double>.Build.Dense(nv, 1)); _hot.Add(-1); _targets.Add(new int[1]); }
         for (int t = 0; t < y.Length; t++)
         {
@@ -163,7 +163,7 @@ public sealed class CharLanguageModel
         return (Rnn.Forward(xs, null, Parameters, G), targets);
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CheckTargets(int[] y)
     {
         Guard.NotNull(y, nameof(y));
