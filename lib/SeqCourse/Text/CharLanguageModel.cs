@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace SeqCourse;
@@ -84,15 +85,43 @@ public sealed class CharLanguageModel
     /// The syllabus <c>LmTrainStep</c>: forward, backward, clip every gradient to [−clip, clip], update with
     /// <paramref name="optimizer"/>. Returns the loss before the update.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // fast from the first call (benchmarks, short notebooks)
     public double TrainStep(int[] y, IOptimizer optimizer, double clipValue = 5.0)
     {
         Guard.NotNull(optimizer, nameof(optimizer));
+        CheckTargets(y);
+        // The same step through fused kernels (Numerics/FusedRnnLm.cs, no allocation): tanh only, and only when
+        // everything is finite — otherwise the straightforward path below runs and reports the problem. Adagrad and
+        // Adam divide each entry by its own gradient history, which turns last-bit differences of near-zero gradients
+        // (another summation order) into parameter differences near 1e−11, so they keep the straightforward path.
+        if (UseFusedStep && G == Activation.Tanh && optimizer is Sgd or Momentum
+            && _fused.TryLossAndGradients(Parameters, y, out double loss))
+        {
+            if (optimizer is Sgd sgd)
+            {
+                Guard.Positive(clipValue, "maxValue");            // as Clipping.ByValue would
+                sgd.CountFusedStep(Parameters);
+                _fused.ClipAndSgd(Parameters, clipValue, sgd.LearningRate);   // clip and θ ← θ − α g in one pass
+            }
+            else
+            {
+                Clipping.ByValue(_fused.Gradients, clipValue);
+                optimizer.Step(Parameters, _fused.Gradients);
+            }
+            return loss;
+        }
+
         var (J, grads) = LossAndGradients(y);
         Trainer.CheckFinite(0, J, grads);
         Clipping.ByValue(grads, clipValue);
         optimizer.Step(Parameters, grads);
         return J;
     }
+
+    // The workspace of the fused step; tests switch it off to run the straightforward path or force its SIMD width.
+    private readonly Numerics.FusedRnnLm _fused = new();
+    internal Numerics.FusedRnnLm Fused => _fused;
+    internal bool UseFusedStep { get; set; } = true;
 
     /// <summary>Samples index sequences (ending with <see cref="EosIndex"/> unless cut at <paramref name="maxLength"/>).</summary>
     public int[] Sample(Random rng, double temperature = 1.0, int maxLength = 50) =>
@@ -114,13 +143,8 @@ public sealed class CharLanguageModel
 
     private (RnnForwardResult Forward, IReadOnlyList<int[]> Targets) ForwardTeacherForced(int[] y)
     {
-        Guard.NotNull(y, nameof(y));
-        if (y.Length == 0) throw new ArgumentException("y must contain at least one token but is empty.", nameof(y));
+        CheckTargets(y);
         int nv = Vocabulary.Count;
-        for (int t = 0; t < y.Length; t++)
-            if (y[t] < 0 || y[t] >= nv)
-                throw new ArgumentException($"y[{t}] must be a token index in [0, {nv - 1}] but is {y[t]}.", nameof(y));
-
         while (_xs.Count < y.Length) { _xs.Add(Matrix<double>.Build.Dense(nv, 1)); _hot.Add(-1); _targets.Add(new int[1]); }
         for (int t = 0; t < y.Length; t++)
         {
@@ -137,5 +161,16 @@ public sealed class CharLanguageModel
         var xs = _xs.GetRange(0, y.Length);
         var targets = _targets.GetRange(0, y.Length);
         return (Rnn.Forward(xs, null, Parameters, G), targets);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void CheckTargets(int[] y)
+    {
+        Guard.NotNull(y, nameof(y));
+        if (y.Length == 0) throw new ArgumentException("y must contain at least one token but is empty.", nameof(y));
+        int nv = Vocabulary.Count;
+        for (int t = 0; t < y.Length; t++)
+            if (y[t] < 0 || y[t] >= nv)
+                throw new ArgumentException($"y[{t}] must be a token index in [0, {nv - 1}] but is {y[t]}.", nameof(y));
     }
 }

@@ -27,21 +27,41 @@ public abstract class Optimizer : IOptimizer
         Guard.NotNull(parameters, nameof(parameters)); Guard.NotNull(grads, nameof(grads));
         ParameterSet.CheckMatches(parameters, grads);
         var items = parameters.Items;
+        CheckShapes(items);
+        Steps++;
+        for (int k = 0; k < items.Count; k++) Update(k, items[k].Value, grads.Items[k].Value);
+    }
+
+    /// <summary>
+    /// For a fused training step that applies this optimizer's update itself (the SGD path of
+    /// <see cref="CharLanguageModel.TrainStep"/>): the same shape checks and step count as <see cref="Step"/>.
+    /// The checks run once per parameter set object (whose matrices cannot change shape), so this does not allocate.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal void CountFusedStep(IParameterSet parameters)
+    {
+        Guard.NotNull(parameters, nameof(parameters));
+        if (!ReferenceEquals(parameters, _checked)) { CheckShapes(parameters.Items); _checked = parameters; }
+        Steps++;
+    }
+
+    private IParameterSet? _checked;
+
+    private void CheckShapes(IReadOnlyList<NamedMatrix> items)
+    {
         if (_shape is null) { _shape = items; Initialize(items); }
         else
         {
             if (_shape.Count != items.Count)
                 throw new ArgumentException(
-                    $"parameters must have {_shape.Count} matrices like the first call but has {items.Count}: use one optimizer per model.", nameof(parameters));
+                    $"parameters must have {_shape.Count} matrices like the first call but has {items.Count}: use one optimizer per model.", "parameters");
             for (int k = 0; k < items.Count; k++)
                 if (items[k].Value.RowCount != _shape[k].Value.RowCount || items[k].Value.ColumnCount != _shape[k].Value.ColumnCount)
                     throw new ArgumentException(
                         $"parameters item {k} ({items[k].Name}) must have shape ({_shape[k].Value.RowCount}, {_shape[k].Value.ColumnCount}) " +
                         $"like the first call but has shape ({items[k].Value.RowCount}, {items[k].Value.ColumnCount}): use one optimizer per model.",
-                        nameof(parameters));
+                        "parameters");
         }
-        Steps++;
-        for (int k = 0; k < items.Count; k++) Update(k, items[k].Value, grads.Items[k].Value);
     }
 
     /// <summary>Allocates state for each parameter (called once, on the first step).</summary>
