@@ -109,7 +109,7 @@ public sealed class GradingTests(GradingFixture fixture)
 
         Assert.Contains("This is what you get when the skip rule l′_s ≠ l′_{s−2} is left out", Get("mutantD", "CtcForward").Feedback);
         Assert.Contains("This is what you get when the brevity penalty is left out.", Get("mutantD", "Bleu").Feedback);
-        Assert.Equal(1 + 1 + 1 + 3 + 2 + 2 + 3, fixture.Grades["mutantD"].Total);
+        Assert.Equal(1 + 1 + 1 + 3 + 2 + 1 + 2 + 2 + 3, fixture.Grades["mutantD"].Total);
     }
 
     [Fact]
