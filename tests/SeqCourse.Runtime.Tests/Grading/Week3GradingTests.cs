@@ -9,7 +9,7 @@ public sealed class Week3GradingTests(GradingFixture fixture)
     private static readonly string[] Week3 =
     [
         "EncoderForward", "DecoderStep", "NormalizedScore", "GreedyDecode", "BeamSearch", "ModifiedPrecision", "BrevityPenalty", "Bleu", "OneStepAttention", "AttentionForward",
-        "AttentionBackward", "CtcForward", "CtcBackward", "CtcLoss", "CtcGradient", "CtcGreedyDecode", "EditDistance", "TriggerLabels", "Q7", "Q20", "Q21",
+        "AttentionBackward", "CtcForward", "CtcBackward", "CtcLoss", "CtcGradient", "CtcGreedyDecode", "CtcPrefixBeamSearch", "EditDistance", "TriggerLabels", "Q7", "Q20", "Q21",
     ];
 
     private ExerciseGrade Get(string notebook, string exercise) => fixture.Grades[notebook].Exercises.Single(e => e.Exercise == exercise);
@@ -19,8 +19,8 @@ public sealed class Week3GradingTests(GradingFixture fixture)
     {
         var solution = fixture.Grades["solution:week3/week3.ipynb"];
         Assert.Equal(Week3, solution.Exercises.Select(e => e.Exercise));
-        Assert.Equal(38, solution.Max);
-        Assert.Equal(38, solution.Total);
+        Assert.Equal(41, solution.Max);
+        Assert.Equal(41, solution.Total);
         var student = fixture.Grades["student:week3/week3.ipynb"];
         Assert.Equal(Week3, student.Exercises.Select(e => e.Exercise));
         Assert.Equal(0, student.Total);
@@ -48,7 +48,7 @@ public sealed class Week3GradingTests(GradingFixture fixture)
         string[] broken = ["BeamSearch", "OneStepAttention", "AttentionForward", "CtcBackward", "CtcGreedyDecode", "BrevityPenalty", "EditDistance", "Q21"];
         Assert.All(broken, e => Assert.Equal(0, Get(m, e).Points));
         Assert.All(Week3.Except(broken), ok => Assert.Equal((ok, "passed"), (ok, Get(m, ok).Feedback)));
-        Assert.Equal(38 - 3 - 2 - 2 - 3 - 1 - 1 - 1 - 1, fixture.Grades[m].Total);
+        Assert.Equal(41 - 3 - 2 - 2 - 3 - 1 - 1 - 1 - 1, fixture.Grades[m].Total);
         Assert.Empty(fixture.Grades[m].Notes);
     }
 }
