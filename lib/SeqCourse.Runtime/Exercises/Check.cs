@@ -39,7 +39,7 @@ public static class Grading
             {
                 foreach (var (mistake, value) in knownMistakes)
                 {
-                    if (value.RowCount == got.RowCount && value.ColumnCount == got.ColumnCount && (value - got).Enumerate().All(d => Math.Abs(d) <= 1e-8 * (1 + Math.Abs(d))))
+                    if (value.RowCount == got.RowCount && value.ColumnCount == got.ColumnCount && value.Enumerate().Zip(got.Enumerate()).All(p => Same(p.First, p.Second)))
                     {
                         throw new GradingFailure($"{failure.Message} This is what you get when {mistake}.");
                     }
@@ -48,6 +48,10 @@ public static class Grading
                 throw;
             }
         }
+
+        // An entry of a known mistake matches the learner's: equal (so equal infinities, ln 0 = −∞ in a log-space lattice, match although
+        // −∞ − (−∞) is NaN), or a finite difference within 1e-8 (an infinite or NaN difference never matches).
+        private static bool Same(double a, double b) => a == b || (double.IsFinite(a - b) && Math.Abs(a - b) <= 1e-8 * (1 + Math.Abs(a - b)));
 
         /// <summary>A sequence of matrices (e.g. a⟨1⟩…a⟨T⟩): same length, then each step as <see cref="Close(string, Matrix{double}, Matrix{double}?, double)"/>.</summary>
         public static void Steps(string test, IReadOnlyList<Matrix<double>> expected, IReadOnlyList<Matrix<double>?>? got, double tolerance = 1e-8)

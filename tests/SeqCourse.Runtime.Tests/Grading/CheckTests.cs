@@ -60,6 +60,19 @@ public sealed class CheckTests
     }
 
     [Fact]
+    public void Close_matches_a_known_mistake_with_infinite_entries()
+    {
+        // A log-space lattice: ln 0 = −∞ in the same places in the answer and in the known mistake.
+        var expected = M(new double[,] { { -1, double.NegativeInfinity }, { -2, -3 } });
+        var mistake = M(new double[,] { { -1.5, double.NegativeInfinity }, { -2, -3 } });
+        var e = Assert.Throws<GradingFailure>(() => Runtime.Grading.Check.Close("ln β", expected, mistake.Clone(), 1e-9, ("the skip rule is left out", mistake)));
+        Assert.EndsWith("This is what you get when the skip rule is left out.", e.Message);
+        var other = M(new double[,] { { -1.5, -7 }, { -2, -3 } });
+        e = Assert.Throws<GradingFailure>(() => Runtime.Grading.Check.Close("ln β", expected, other, 1e-9, ("the skip rule is left out", mistake)));
+        Assert.DoesNotContain("This is what you get", e.Message);
+    }
+
+    [Fact]
     public void Steps_reports_an_off_by_one()
     {
         var a = new[] { M(new double[,] { { 1 } }), M(new double[,] { { 2 } }) };

@@ -108,6 +108,17 @@ public sealed class GradingFixture
         Replace(mutantW1R2, "InitXavier", "double std = Math.Sqrt(1.0 / nIn);", "double std = Math.Sqrt(1.0 / nOut);");
         Replace(mutantW1R2, "Q10", "Q10 = 6;", "Q10 = 2;");
         var mutantW1R2Path = Write("mutantW1R2", mutantW1R2);
+        // Week 3, the rest of the notebook (assertions in Week3GradingTests): none of these exercises feeds another.
+        var mutantW3 = NotebookFile.Read(week3);
+        Replace(mutantW3, "BeamSearch", "var best = done.MaxBy(h => NormalizedScore(h.LogProbs, alpha));", "var best = done.MaxBy(h => h.LogProbs.Sum());");
+        Replace(mutantW3, "OneStepAttention", "var alpha = Activations.Softmax(e);", "var alpha = Activations.Softmax(e.Transpose()).Transpose();");
+        Replace(mutantW3, "AttentionForward", "var alpha = Activations.Softmax(e);", "var alpha = Activations.Softmax(e.Transpose()).Transpose();");
+        Replace(mutantW3, "CtcBackward", "if (s + 2 < S && ext[s] != ext[s + 2])", "if (s + 2 < S)");
+        Replace(mutantW3, "CtcGreedyDecode", "return DropBlanks(Merge(path));", "return Merge(DropBlanks(path));");
+        Replace(mutantW3, "BrevityPenalty", "return c > r ? 1 : Math.Exp(1 - (double)r / c);", "return c > r ? 1 : Math.Exp(1 - (double)c / r);");
+        Replace(mutantW3, "EditDistance", "for (int i = 0; i <= n; i++) d[i, 0] = i;", "for (int i = 0; i < n; i++) d[i, 0] = i;");
+        Replace(mutantW3, "Q21", "Q21 = \"b\";", "Q21 = \"a\";");
+        var mutantW3Path = Write("mutantW3", mutantW3, "week3");
 
         var jobs = new List<(string, string, string)>
         {
@@ -116,6 +127,7 @@ public sealed class GradingFixture
             ("mutantE", mutantEPath, week4),
             ("mutantW1R", mutantW1RPath, SolutionPath), ("mutantW1R2", mutantW1R2Path, SolutionPath),
         };
+        jobs.Add(("mutantW3", mutantW3Path, week3));
 
         // Every solution notebook and its released student notebook.
         var sourceRoot = Path.Combine(TestSupport.RepositoryRoot, "exercises", "source");
