@@ -123,7 +123,7 @@ internal static unsafe class GemmKernels<TO, TV>
 
     /// <summary>All micro-tiles of one packed A block times one packed B panel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Macro(int mc, int nc, int kc, double* ap, double* bp, double* c, int ldc)
+    internal static void Macro(int mc, int nc, int kc, double* ap, double* bp, double* c, int ldc)
     {
         int mr = MR;
         double* tile = stackalloc double[16 * NR]; // edge tiles: computed in full here, then the valid part added to C
@@ -266,7 +266,7 @@ internal static unsafe class GemmKernels<TO, TV>
     /// Packs op(B)[p0..p0+kc, j0..j0+nc] as NR-column slivers: sliver s holds, for each p, NR consecutive
     /// columns (zero-padded past nc).
     /// </summary>
-    private static void PackB(bool transB, double* b, int ldb, int p0, int j0, int kc, int nc, double* bp)
+    internal static void PackB(bool transB, double* b, int ldb, int p0, int j0, int kc, int nc, double* bp)
     {
         for (int s = 0; s < nc; s += NR)
         {
