@@ -76,8 +76,7 @@ public static class Lstm
         if (caches[0].Sequence is { } seq && seq.T == T && IsWholeSequence(caches, seq))
         {
             // The caches are the steps of one Forward: back-propagate over its stacked storage.
-            var (dX, dA0, dC0, dW, db, dpf, dpu, dpo) = LstmEngine.ForCurrentThread().Backward(seq, dA, dC);
-            return (dX, dA0, dC0, new LstmGradients(p.HiddenSize, dW, db, dpf, dpu, dpo));
+            return LstmEngine.ForCurrentThread().Backward(seq, dA, dC);
         }
         return BackwardStepwiseUnchecked(dA, caches, dC, p, T);
     }

@@ -20,7 +20,8 @@ internal sealed class LstmSequence
     {
         P = p; W = w; B = b; Xs = xs; A = a; C = c; Options = options;
         Na = p.HiddenSize; Nx = p.InputSize; M = xs[0].ColumnCount; T = xs.Length;
-        Gates = GC.AllocateUninitializedArray<double>(4 * Na * M * T);
+        Gates = new double[T][];
+        for (int t = 0; t < T; t++) Gates[t] = GC.AllocateUninitializedArray<double>(4 * Na * M);
     }
 
     public LstmParameters P { get; }
@@ -39,8 +40,11 @@ internal sealed class LstmSequence
     public int Nx { get; }
     public int M { get; }
     public int T { get; }
-    /// <summary>(4n_a, m·T), column-major: columns t·m … t·m + m − 1 are [Γ_u; Γ_f; c̃; Γ_o] of step t.</summary>
-    public double[] Gates { get; }
+    /// <summary>
+    /// Per step t a (4n_a, m) column-major block [Γ_u; Γ_f; c̃; Γ_o]. One array per step rather than one for the
+    /// sequence: for the course's sizes these stay below the large-object threshold and die young with the caches.
+    /// </summary>
+    public double[][] Gates { get; }
 
     /// <summary>Gate block <paramref name="block"/> (<see cref="LstmBlocks"/>) of step t as a new (n_a, m) matrix.</summary>
     public Matrix<double> Gate(int t, int block)
@@ -48,7 +52,7 @@ internal sealed class LstmSequence
         var r = new double[Na * M];
         for (int j = 0; j < M; j++)
         {
-            Array.Copy(Gates, (long)(t * M + j) * 4 * Na + block * Na, r, (long)j * Na, Na);
+            Array.Copy(Gates[t], (long)j * 4 * Na + block * Na, r, (long)j * Na, Na);
         }
         return new DenseMatrix(Na, M, r);
     }
@@ -77,7 +81,7 @@ internal sealed unsafe class LstmEngine
 
     private readonly PackedLeft _w = new();
     private readonly PackedRight _b = new();
-    private double[] _x = [], _dGates = [], _s = [], _dx = [], _da = [], _dc = [], _dp = [];
+    private double[] _x = [], _z = [], _dwb = [], _dGates = [], _s = [], _dx = [], _da = [], _dc = [], _dp = [];
     private readonly Action<int> _forwardChunk, _backwardChunk;
     private readonly ParallelOptions _parallel = new();
 
@@ -108,7 +112,8 @@ internal sealed unsafe class LstmEngine
         for (int t = 0; t < T; t++) Values(s.Xs[t]).AsSpan(0, nx * m).CopyTo(_x.AsSpan(t * nx * m));
         var w = Values(s.W);
         // Z_x = W_x·X for all steps at once: the columns n_a… of the fused W are W_x.
-        Gemm.Compute(GemmOp.N, GemmOp.N, ld, mT, nx, 1.0, w.AsSpan(na * ld), ld, _x, nx, 0.0, s.Gates, ld, gemm);
+        Ensure(ref _z, ld * mT);
+        Gemm.Compute(GemmOp.N, GemmOp.N, ld, mT, nx, 1.0, w.AsSpan(na * ld), ld, _x, nx, 0.0, _z, ld, gemm);
         fixed (double* pw = w) _w.Pack(pw, ld, false, 4, na, na, _level);      // W_a, gate blocks as row groups
         int chunks = Chunks(na, m, s.Options);
         for (int t = 0; t < T; t++)
@@ -126,22 +131,21 @@ internal sealed unsafe class LstmEngine
         int na = s.Na, m = s.M, ld = 4 * na;
         int h0 = chunk * _chunkUnits, h1 = Math.Min(na, h0 + _chunkUnits);
         var p = s.P;
-        fixed (double* g0 = s.Gates, bias = Values(s.B), cPrev = Values(s.C[_t]), c = Values(s.C[_t + 1]), a = Values(s.A[_t + 1]),
+        fixed (double* z0 = _z, g = s.Gates[_t], bias = Values(s.B), cPrev = Values(s.C[_t]), c = Values(s.C[_t + 1]), a = Values(s.A[_t + 1]),
                pf = p.pf is null ? null : Values(p.pf), pu = p.pu is null ? null : Values(p.pu), po = p.po is null ? null : Values(p.po))
         {
-            double* g = g0 + (long)_t * m * ld;
+            double* z = z0 + (long)_t * m * ld;
             // z⟨t⟩ += W_a·a⟨t−1⟩ for the rows of these units in each gate block.
-            for (int k = 0; k < 4; k++) _w.MultiplyAdd(k, h0, h1, _b, g + k * na + h0, ld);
-            LstmKernels.Forward(_level, h0, h1, m, na, g, ld, bias, cPrev, c, a, pf, pu, po);
+            for (int k = 0; k < 4; k++) _w.MultiplyAdd(k, h0, h1, _b, z + k * na + h0, ld);
+            LstmKernels.Forward(_level, h0, h1, m, na, z, g, ld, bias, cPrev, c, a, pf, pu, po);
         }
     }
 
     /// <summary>
     /// BPTT over the sequence. dA[t], dC[t] (or null entries / lists) are the gradients from above. Returns
-    /// ∂J/∂x⟨t⟩, ∂J/∂a⟨0⟩, ∂J/∂c⟨0⟩, the fused dW (4n_a, n_a + n_x), db (4n_a, 1) and the peephole gradients.
+    /// ∂J/∂x⟨t⟩, ∂J/∂a⟨0⟩, ∂J/∂c⟨0⟩ and the gradients of the named parameters.
     /// </summary>
-    public (Matrix<double>[] dX, Matrix<double> dA0, Matrix<double> dC0, Matrix<double> dW, Matrix<double> db,
-        Matrix<double>? dpf, Matrix<double>? dpu, Matrix<double>? dpo) Backward(LstmSequence s,
+    public (Matrix<double>[] dX, Matrix<double> dA0, Matrix<double> dC0, LstmGradients Grads) Backward(LstmSequence s,
         IReadOnlyList<Matrix<double>?> dA, IReadOnlyList<Matrix<double>?>? dC)
     {
         int na = s.Na, nx = s.Nx, m = s.M, T = s.T, ld = 4 * na, mT = m * T, nam = na * m;
@@ -166,13 +170,17 @@ internal sealed unsafe class LstmEngine
                 _s[col + na + nx] = 1.0;
             }
         }
-        var dWb = GC.AllocateUninitializedArray<double>(ld * rs);
-        Gemm.Compute(GemmOp.N, GemmOp.T, ld, rs, mT, 1.0, _dGates, ld, _s, rs, 0.0, dWb, ld, gemm);
-        var dW = new double[ld * (na + nx)];
-        Array.Copy(dWb, dW, dW.Length);
-        var db = new double[ld];
-        Array.Copy(dWb, ld * (na + nx), db, 0, ld);
-
+        // One product per gate block k (rows k·n_a… of dZ) straight into the named gradients: the first n_a + n_x
+        // columns of dG_k·Sᵀ are dW_k, the last (the row of ones) is db_k.
+        Ensure(ref _dwb, na * rs);
+        var dWk = new Matrix<double>[4];
+        var dbk = new Matrix<double>[4];
+        for (int k = 0; k < 4; k++)
+        {
+            Gemm.Compute(GemmOp.N, GemmOp.T, na, rs, mT, 1.0, _dGates.AsSpan(k * na), ld, _s, rs, 0.0, _dwb, na, gemm);
+            dWk[k] = new DenseMatrix(na, na + nx, _dwb.AsSpan(0, na * (na + nx)).ToArray());
+            dbk[k] = new DenseMatrix(na, 1, _dwb.AsSpan(na * (na + nx), na).ToArray());
+        }
         // [∂J/∂x⟨1⟩ … ∂J/∂x⟨T⟩] = W_xᵀ·dZ for all steps at once.
         Ensure(ref _dx, nx * mT);
         Gemm.Compute(GemmOp.T, GemmOp.N, nx, mT, ld, 1.0, w.AsSpan(na * ld), ld, _dGates, ld, 0.0, _dx, nx, gemm);
@@ -180,8 +188,9 @@ internal sealed unsafe class LstmEngine
         for (int t = 0; t < T; t++) dX[t] = new DenseMatrix(nx, m, _dx.AsSpan(t * nx * m, nx * m).ToArray());
 
         Matrix<double>? P(int k) => peep ? new DenseMatrix(na, 1, _dp.AsSpan(k * na, na).ToArray()) : null;
-        return (dX, new DenseMatrix(na, m, dA0), new DenseMatrix(na, m, dC0),
-            new DenseMatrix(ld, na + nx, dW), new DenseMatrix(ld, 1, db), P(0), P(1), P(2));
+        const int U = LstmBlocks.U, F = LstmBlocks.F, C = LstmBlocks.C, O = LstmBlocks.O;
+        var grads = new LstmGradients(dWk[F], dbk[F], dWk[U], dbk[U], dWk[C], dbk[C], dWk[O], dbk[O], P(0), P(1), P(2));
+        return (dX, new DenseMatrix(na, m, dA0), new DenseMatrix(na, m, dC0), grads);
     }
 
     /// <summary>
@@ -233,13 +242,13 @@ internal sealed unsafe class LstmEngine
         int h0 = chunk * _chunkUnits, h1 = Math.Min(na, h0 + _chunkUnits);
         var p = s.P;
         bool peep = p.HasPeepholes;
-        fixed (double* g0 = s.Gates, dg0 = _dGates, cPrev = Values(s.C[_t]), c = Values(s.C[_t + 1]), da = _da, dc = _dc,
+        fixed (double* g = s.Gates[_t], dg0 = _dGates, cPrev = Values(s.C[_t]), c = Values(s.C[_t + 1]), da = _da, dc = _dc,
                dcx = _dcExtra, dp = _dp,
                pf = peep ? Values(p.pf!) : null, pu = peep ? Values(p.pu!) : null, po = peep ? Values(p.po!) : null)
         {
             if (_withProduct) _w.MultiplyAdd(0, h0, h1, _b, da + h0, na);   // da⟨t⟩ += W_aᵀ dz⟨t+1⟩ (these units)
             long off = (long)_t * m * ld;
-            LstmKernels.Backward(_level, h0, h1, m, na, g0 + off, dg0 + off, ld, cPrev, c, da, dc, dcx,
+            LstmKernels.Backward(_level, h0, h1, m, na, g, dg0 + off, ld, cPrev, c, da, dc, dcx,
                 pf, pu, po, peep ? dp : null, peep ? dp + na : null, peep ? dp + 2 * na : null);
         }
     }

@@ -18,25 +18,25 @@ internal static unsafe class LstmKernels
     private const int U = 0, F = 1, C = 2, O = 3; // LstmBlocks order
 
     /// <summary>
-    /// In place on the gate block g (column j at g + j·ldg) of one step, hidden units [h0, h1):
+    /// From the pre-activations z (column j at z + j·ldg) of one step, hidden units [h0, h1):
     /// Γ_u = σ(z_u + b_u + p_u⊙c⟨t−1⟩), Γ_f = σ(z_f + b_f + p_f⊙c⟨t−1⟩), c̃ = tanh(z_c + b_c),
     /// c⟨t⟩ = Γ_f⊙c⟨t−1⟩ + Γ_u⊙c̃, Γ_o = σ(z_o + b_o + p_o⊙c⟨t⟩), a⟨t⟩ = Γ_o⊙tanh c⟨t⟩.
-    /// g is overwritten with [Γ_u; Γ_f; c̃; Γ_o]; cPrev, c, a are (n_a, m) with leading dimension n_a.
+    /// g (same layout as z; may be z) receives [Γ_u; Γ_f; c̃; Γ_o]; cPrev, c, a are (n_a, m) with leading dimension n_a.
     /// Peephole pointers are null without peepholes.
     /// </summary>
-    public static void Forward(SimdLevel level, int h0, int h1, int m, int na, double* g, int ldg, double* bias,
+    public static void Forward(SimdLevel level, int h0, int h1, int m, int na, double* z, double* g, int ldg, double* bias,
         double* cPrev, double* c, double* a, double* pf, double* pu, double* po)
     {
         switch (Gemm.Resolve(level))
         {
-            case SimdLevel.Vector512: Forward<M512, Vector512<double>>(h0, h1, m, na, g, ldg, bias, cPrev, c, a, pf, pu, po); break;
-            case SimdLevel.Vector256: Forward<M256, Vector256<double>>(h0, h1, m, na, g, ldg, bias, cPrev, c, a, pf, pu, po); break;
-            default: Forward<MScalar, double>(h0, h1, m, na, g, ldg, bias, cPrev, c, a, pf, pu, po); break;
+            case SimdLevel.Vector512: Forward<M512, Vector512<double>>(h0, h1, m, na, z, g, ldg, bias, cPrev, c, a, pf, pu, po); break;
+            case SimdLevel.Vector256: Forward<M256, Vector256<double>>(h0, h1, m, na, z, g, ldg, bias, cPrev, c, a, pf, pu, po); break;
+            default: Forward<MScalar, double>(h0, h1, m, na, z, g, ldg, bias, cPrev, c, a, pf, pu, po); break;
         }
     }
 
     /// <summary>
-    /// Backward of <see cref="Forward(SimdLevel,int,int,int,int,double*,int,double*,double*,double*,double*,double*,double*,double*)"/>
+    /// Backward of <see cref="Forward(SimdLevel,int,int,int,int,double*,double*,int,double*,double*,double*,double*,double*,double*,double*)"/>
     /// for hidden units [h0, h1). da is the total gradient into a⟨t⟩; dc holds the gradient into c⟨t⟩ from step t+1
     /// and is overwritten with ∂J/∂c⟨t−1⟩; dcExtra (or null) is added to dc first (a loss on the cell).
     /// Writes dz = [dz_u; dz_f; dz_c; dz_o] into dg (same layout as g) and, with peepholes, adds
@@ -55,32 +55,32 @@ internal static unsafe class LstmKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Forward<TM, TV>(int h0, int h1, int m, int na, double* g, int ldg, double* bias,
+    private static void Forward<TM, TV>(int h0, int h1, int m, int na, double* z, double* g, int ldg, double* bias,
         double* cPrev, double* c, double* a, double* pf, double* pu, double* po)
         where TM : struct, ICellMath<TV> where TV : struct
     {
         int w = TM.Width;
         for (int j = 0; j < m; j++)
         {
-            double* gj = g + (long)j * ldg;
+            double* zj = z + (long)j * ldg, gj = g + (long)j * ldg;
             long o = (long)j * na;
             int i = h0;
-            for (; i + w <= h1; i += w) ForwardAt<TM, TV>(i, na, gj, bias, cPrev + o, c + o, a + o, pf, pu, po);
-            for (; i < h1; i++) ForwardAt<MScalar, double>(i, na, gj, bias, cPrev + o, c + o, a + o, pf, pu, po);
+            for (; i + w <= h1; i += w) ForwardAt<TM, TV>(i, na, zj, gj, bias, cPrev + o, c + o, a + o, pf, pu, po);
+            for (; i < h1; i++) ForwardAt<MScalar, double>(i, na, zj, gj, bias, cPrev + o, c + o, a + o, pf, pu, po);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ForwardAt<TM, TV>(int i, int na, double* g, double* bias, double* cPrev, double* c, double* a,
+    private static void ForwardAt<TM, TV>(int i, int na, double* z, double* g, double* bias, double* cPrev, double* c, double* a,
         double* pf, double* pu, double* po)
         where TM : struct, ICellMath<TV> where TV : struct
     {
         double* gu = g + U * na + i, gf = g + F * na + i, gc = g + C * na + i, go = g + O * na + i;
         TV cp = TM.Load(cPrev + i);
-        TV zu = TM.Add(TM.Load(gu), TM.Load(bias + U * na + i));
-        TV zf = TM.Add(TM.Load(gf), TM.Load(bias + F * na + i));
-        TV zc = TM.Add(TM.Load(gc), TM.Load(bias + C * na + i));
-        TV zo = TM.Add(TM.Load(go), TM.Load(bias + O * na + i));
+        TV zu = TM.Add(TM.Load(z + U * na + i), TM.Load(bias + U * na + i));
+        TV zf = TM.Add(TM.Load(z + F * na + i), TM.Load(bias + F * na + i));
+        TV zc = TM.Add(TM.Load(z + C * na + i), TM.Load(bias + C * na + i));
+        TV zo = TM.Add(TM.Load(z + O * na + i), TM.Load(bias + O * na + i));
         if (pf != null)
         {
             // The input and forget gates peek at c⟨t−1⟩ (§3.2).
@@ -170,7 +170,28 @@ internal unsafe interface ICellMath<TV> where TV : struct
     static abstract TV Tanh(TV x);
 }
 
-/// <summary>Vector512: σ through <see cref="Vector512.Exp(Vector512{double})"/>; tanh x = sign(x)·(1 − e)/(1 + e), e = e^(−2|x|).</summary>
+/// <summary>
+/// The vector exponential of the cell kernels (the runtime's Vector512.Exp / Vector256.Exp measured as slow as a
+/// scalar Math.Exp per element here): x = n·ln 2 + r with n = round(x / ln 2) and |r| ≤ ln 2 / 2 (Cody–Waite: ln 2 in
+/// two parts), e^r by its Taylor polynomial to degree 13 (truncation &lt; 5e-18 relative), times 2ⁿ by adding n to the
+/// exponent bits. n is read from the low bits of x/ln 2 + 1.5·2⁵² (round to nearest without a conversion). x is
+/// clamped to [−708, 709], where 2ⁿ stays a normal number: below, e^x &lt; 3.3e-308 is returned as that (σ and tanh
+/// saturate identically); above, 8.2e307 instead of an overflow.
+/// </summary>
+internal static class FastExp
+{
+    public const double Lo = -708.0, Hi = 709.0;
+    public const double Log2E = 1.4426950408889634074;
+    public const double Magic = 6755399441055744.0;              // 1.5·2⁵²
+    public const double Ln2Hi = 6.93147180369123816490e-01;      // fdlibm's split of ln 2
+    public const double Ln2Lo = 1.90821492927058770002e-10;
+    // Taylor coefficients 1/k!.
+    public const double C0 = 1.0, C1 = 1.0, C2 = 1.0 / 2, C3 = 1.0 / 6, C4 = 1.0 / 24, C5 = 1.0 / 120, C6 = 1.0 / 720,
+        C7 = 1.0 / 5040, C8 = 1.0 / 40320, C9 = 1.0 / 362880, C10 = 1.0 / 3628800, C11 = 1.0 / 39916800,
+        C12 = 1.0 / 479001600, C13 = 1.0 / 6227020800;
+}
+
+/// <summary>Vector512: σ(x) = 1/(1 + e^(−x)) and tanh x = sign(x)·(1 − e)/(1 + e), e = e^(−2|x|), with <see cref="FastExp"/>.</summary>
 internal unsafe struct M512 : ICellMath<Vector512<double>>
 {
     public static int Width => 8;
@@ -182,12 +203,38 @@ internal unsafe struct M512 : ICellMath<Vector512<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Add(Vector512<double> a, Vector512<double> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Sub(Vector512<double> a, Vector512<double> b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> Sigmoid(Vector512<double> x) => Vector512<double>.One / (Vector512<double>.One + Vector512.Exp(-x));
+    public static Vector512<double> Sigmoid(Vector512<double> x) => Vector512<double>.One / (Vector512<double>.One + Exp(-x));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> Tanh(Vector512<double> x)
     {
-        var e = Vector512.Exp(Vector512.Create(-2.0) * Vector512.Abs(x));
+        var e = Exp(Vector512.Create(-2.0) * Vector512.Abs(x));
         return Vector512.CopySign((Vector512<double>.One - e) / (Vector512<double>.One + e), x);
+    }
+
+    /// <summary>e^x, see <see cref="FastExp"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Exp(Vector512<double> x)
+    {
+        x = Vector512.Min(Vector512.Max(x, Vector512.Create(FastExp.Lo)), Vector512.Create(FastExp.Hi));
+        var t = Vector512.FusedMultiplyAdd(x, Vector512.Create(FastExp.Log2E), Vector512.Create(FastExp.Magic));
+        var n = t - Vector512.Create(FastExp.Magic);                              // round(x / ln 2)
+        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-FastExp.Ln2Hi), x);
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-FastExp.Ln2Lo), r);    // x − n·ln 2, |r| ≤ ln 2 / 2
+        var p = Vector512.Create(FastExp.C13);
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C12));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C11));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C10));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C9));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C8));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C7));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C6));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C5));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C4));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C3));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C2));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C1));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C0));
+        return (p.AsInt64() + Vector512.ShiftLeft(t.AsInt64(), 52)).AsDouble();   // p·2ⁿ: add n to the exponent
     }
 }
 
@@ -203,12 +250,38 @@ internal unsafe struct M256 : ICellMath<Vector256<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Add(Vector256<double> a, Vector256<double> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Sub(Vector256<double> a, Vector256<double> b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> Sigmoid(Vector256<double> x) => Vector256<double>.One / (Vector256<double>.One + Vector256.Exp(-x));
+    public static Vector256<double> Sigmoid(Vector256<double> x) => Vector256<double>.One / (Vector256<double>.One + Exp(-x));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Tanh(Vector256<double> x)
     {
-        var e = Vector256.Exp(Vector256.Create(-2.0) * Vector256.Abs(x));
+        var e = Exp(Vector256.Create(-2.0) * Vector256.Abs(x));
         return Vector256.CopySign((Vector256<double>.One - e) / (Vector256<double>.One + e), x);
+    }
+
+    /// <summary>e^x, see <see cref="FastExp"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Exp(Vector256<double> x)
+    {
+        x = Vector256.Min(Vector256.Max(x, Vector256.Create(FastExp.Lo)), Vector256.Create(FastExp.Hi));
+        var t = Vector256.FusedMultiplyAdd(x, Vector256.Create(FastExp.Log2E), Vector256.Create(FastExp.Magic));
+        var n = t - Vector256.Create(FastExp.Magic);
+        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-FastExp.Ln2Hi), x);
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-FastExp.Ln2Lo), r);
+        var p = Vector256.Create(FastExp.C13);
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C12));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C11));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C10));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C9));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C8));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C7));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C6));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C5));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C4));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C3));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C2));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C1));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C0));
+        return (p.AsInt64() + Vector256.ShiftLeft(t.AsInt64(), 52)).AsDouble();
     }
 }
 
