@@ -26,7 +26,11 @@ public class LstmFastPathTests
 
     // (n_x, n_a, m, T): tiny and odd sizes (n_a not a multiple of the kernel's 16 or 8 rows, tails in the SIMD
     // loops, edge tiles), and one large enough (4·n_a²·m ≥ 2²¹) that each step is split over threads.
-    private static readonly (int Nx, int Na, int M, int T)[] Shapes = [(3, 5, 4, 4), (7, 37, 9, 3), (1, 1, 1, 1), (20, 128, 33, 3)];
+    private static readonly (int Nx, int Na, int M, int T)[] Shapes = [(3, 5, 4, 4), (7, 37, 9, 3), (1, 1, 1, 1), (20, 128, 33, 2)];
+
+    // The stepwise results per case, shared by the six paths (inputs come from a seed per case, so they are the same).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Matrix<double>[], Matrix<double>[], LstmCache[],
+        Matrix<double>[], Matrix<double>, Matrix<double>, LstmGradients)> Reference = new();
 
     [Theory]
     [MemberData(nameof(Paths))]
@@ -44,7 +48,12 @@ public class LstmFastPathTests
                 var dC = RandomSeq(T, na, m, rng);
                 string what = $"{level}/{threads} nx={nx} na={na} m={m} T={T} peep={peepholes}";
 
-                var (aRef, cRef, kRef) = Lstm.ForwardStepwise(xs, p, a0, c0);
+                var (aRef, cRef, kRef, dxRef, da0Ref, dc0Ref, gRef) = Reference.GetOrAdd(what[(what.IndexOf(' ') + 1)..], _ =>
+                {
+                    var (aR, cR, kR) = Lstm.ForwardStepwise(xs, p, a0, c0);
+                    var (dxR, da0R, dc0R, gR) = Lstm.BackwardStepwise(dA, kR, dC);
+                    return (aR, cR, kR, dxR, da0R, dc0R, gR);
+                });
                 var (aFast, cFast, kFast) = Lstm.ForwardWith(xs, p, a0, c0, new LstmEngineOptions(level, threads));
                 for (int t = 0; t < T; t++)
                 {
@@ -55,7 +64,6 @@ public class LstmFastPathTests
                     Assert.Same(t == 0 ? a0 : aFast[t - 1], kFast[t].APrev);
                 }
 
-                var (dxRef, da0Ref, dc0Ref, gRef) = Lstm.BackwardStepwise(dA, kRef, dC);
                 var (dxFast, da0Fast, dc0Fast, gFast) = Lstm.Backward(dA, kFast, dC);
                 for (int t = 0; t < T; t++) Close(dxRef[t], dxFast[t], $"{what} dx[{t}]");
                 Close(da0Ref, da0Fast, $"{what} da0"); Close(dc0Ref, dc0Fast, $"{what} dc0");
