@@ -79,15 +79,16 @@ internal sealed unsafe class LstmEngine
 
     [ThreadStatic] private static LstmEngine? t_current;
 
-    private readonly PackedLeft _w = new();
+    private readonly PackedLeft _w = new(), _wx = new();
     private readonly PackedRight _b = new();
-    private double[] _x = [], _z = [], _dwb = [], _dGates = [], _s = [], _dx = [], _da = [], _dc = [], _dp = [];
+    private double[] _x = [], _z = [], _dwb = [], _dGates = [], _s = [], _da = [], _dc = [], _dp = [];
     private readonly Action<int> _forwardChunk, _backwardChunk;
     private readonly ParallelOptions _parallel = new();
 
     // State of the step being run, read by the chunk bodies.
     private LstmSequence _seq = null!;
-    private int _t, _chunkUnits;
+    private int _t, _chunkUnits, _aChunks, _xChunkRows;
+    private Matrix<double>[] _dX = null!;
     private bool _withProduct;
     private double[]? _dcExtra;
     private SimdLevel _level;
@@ -151,8 +152,9 @@ internal sealed unsafe class LstmEngine
         int na = s.Na, nx = s.Nx, m = s.M, T = s.T, ld = 4 * na, mT = m * T, nam = na * m;
         var gemm = new GemmOptions(s.Options.Simd, GemmStrategy.Auto, s.Options.MaxThreads);
         bool peep = s.P.HasPeepholes;
-        var w = Values(s.W);
-        BackwardSteps(s, dA, dC);
+        var dX = new Matrix<double>[T];
+        for (int t = 0; t < T; t++) dX[t] = new DenseMatrix(nx, m);
+        BackwardSteps(s, dA, dC, dX);
         var dA0 = _da.AsSpan(0, nam).ToArray();
         var dC0 = _dc.AsSpan(0, nam).ToArray();
 
@@ -170,22 +172,19 @@ internal sealed unsafe class LstmEngine
                 _s[col + na + nx] = 1.0;
             }
         }
-        // One product per gate block k (rows k·n_a… of dZ) straight into the named gradients: the first n_a + n_x
-        // columns of dG_k·Sᵀ are dW_k, the last (the row of ones) is db_k.
-        Ensure(ref _dwb, na * rs);
+        // One product for all gates into a reused workspace (4n_a, n_a + n_x + 1), then split into the named
+        // gradients: rows k·n_a… of the first n_a + n_x columns are dW_k, of the last column (the row of ones) db_k.
+        Ensure(ref _dwb, ld * rs);
+        Gemm.Compute(GemmOp.N, GemmOp.T, ld, rs, mT, 1.0, _dGates, ld, _s, rs, 0.0, _dwb, ld, gemm);
         var dWk = new Matrix<double>[4];
         var dbk = new Matrix<double>[4];
         for (int k = 0; k < 4; k++)
         {
-            Gemm.Compute(GemmOp.N, GemmOp.T, na, rs, mT, 1.0, _dGates.AsSpan(k * na), ld, _s, rs, 0.0, _dwb, na, gemm);
-            dWk[k] = new DenseMatrix(na, na + nx, _dwb.AsSpan(0, na * (na + nx)).ToArray());
-            dbk[k] = new DenseMatrix(na, 1, _dwb.AsSpan(na * (na + nx), na).ToArray());
+            var dw = new double[na * (na + nx)];
+            for (int j = 0; j < na + nx; j++) Array.Copy(_dwb, j * ld + k * na, dw, j * na, na);
+            dWk[k] = new DenseMatrix(na, na + nx, dw);
+            dbk[k] = new DenseMatrix(na, 1, _dwb.AsSpan((na + nx) * ld + k * na, na).ToArray());
         }
-        // [∂J/∂x⟨1⟩ … ∂J/∂x⟨T⟩] = W_xᵀ·dZ for all steps at once.
-        Ensure(ref _dx, nx * mT);
-        Gemm.Compute(GemmOp.T, GemmOp.N, nx, mT, ld, 1.0, w.AsSpan(na * ld), ld, _dGates, ld, 0.0, _dx, nx, gemm);
-        var dX = new Matrix<double>[T];
-        for (int t = 0; t < T; t++) dX[t] = new DenseMatrix(nx, m, _dx.AsSpan(t * nx * m, nx * m).ToArray());
 
         Matrix<double>? P(int k) => peep ? new DenseMatrix(na, 1, _dp.AsSpan(k * na, na).ToArray()) : null;
         const int U = LstmBlocks.U, F = LstmBlocks.F, C = LstmBlocks.C, O = LstmBlocks.O;
@@ -194,13 +193,15 @@ internal sealed unsafe class LstmEngine
     }
 
     /// <summary>
-    /// The time loop of <see cref="Backward"/>: fills the gate gradients dz⟨1…T⟩ (workspace), then leaves ∂J/∂a⟨0⟩
+    /// The time loop of <see cref="Backward"/>: fills the gate gradients dz⟨1…T⟩ (workspace) and adds
+    /// ∂J/∂x⟨t⟩ = W_xᵀ dz⟨t⟩ into dX[t] (zero on entry), then leaves ∂J/∂a⟨0⟩
     /// in <c>_da</c>, ∂J/∂c⟨0⟩ in <c>_dc</c> and the peephole gradients in <c>_dp</c>. Allocates nothing once the
     /// workspaces have grown (sequential; the parallel steps allocate Parallel.For's small objects).
     /// </summary>
-    internal void BackwardSteps(LstmSequence s, IReadOnlyList<Matrix<double>?> dA, IReadOnlyList<Matrix<double>?>? dC)
+    internal void BackwardSteps(LstmSequence s, IReadOnlyList<Matrix<double>?> dA, IReadOnlyList<Matrix<double>?>? dC,
+        Matrix<double>[] dX)
     {
-        int na = s.Na, m = s.M, T = s.T, ld = 4 * na, mT = m * T, nam = na * m;
+        int na = s.Na, nx = s.Nx, m = s.M, T = s.T, ld = 4 * na, mT = m * T, nam = na * m;
         _seq = s; _level = Gemm.Resolve(s.Options.Simd);
         Ensure(ref _dGates, ld * mT);
         Ensure(ref _da, nam);
@@ -208,8 +209,17 @@ internal sealed unsafe class LstmEngine
         Ensure(ref _dp, 3 * na);
         Array.Clear(_dc, 0, nam);
         Array.Clear(_dp, 0, 3 * na);
-        fixed (double* pw = Values(s.W)) _w.Pack(pw, ld, true, 1, na, ld, _level);       // W_aᵀ (n_a, 4n_a)
+        fixed (double* pw = Values(s.W))
+        {
+            _w.Pack(pw, ld, true, 1, na, ld, _level);                  // W_aᵀ (n_a, 4n_a)
+            _wx.Pack(pw + (long)na * ld, ld, true, 1, nx, ld, _level); // W_xᵀ (n_x, 4n_a)
+        }
+        _dX = dX;
         int chunks = Chunks(na, m, s.Options);
+        // Extra chunks for dx: with dz⟨t+1⟩ packed for W_aᵀ dz⟨t+1⟩, the rows W_xᵀ dz⟨t+1⟩ = ∂J/∂x⟨t+1⟩ reuse it.
+        _xChunkRows = chunks == 1 ? nx : _chunkUnits;
+        _aChunks = chunks;
+        int xChunks = (nx + _xChunkRows - 1) / _xChunkRows;
         for (int t = T - 1; t >= 0; t--)
         {
             // da⟨t⟩ = (from above) + W_aᵀ dz⟨t+1⟩; the product is added per chunk.
@@ -222,23 +232,32 @@ internal sealed unsafe class LstmEngine
             }
             _dcExtra = dC?[t] is { } upc ? Values(upc) : null;
             _t = t;
-            Run(chunks, s.Options, _backwardChunk);
+            Run(chunks == 1 || !_withProduct ? chunks : chunks + xChunks, s.Options, _backwardChunk);
         }
-        // ∂J/∂a⟨0⟩ = W_aᵀ dz⟨1⟩; ∂J/∂c⟨0⟩ is what the last kernel left in dc.
+        // ∂J/∂a⟨0⟩ = W_aᵀ dz⟨1⟩ and ∂J/∂x⟨1⟩ = W_xᵀ dz⟨1⟩; ∂J/∂c⟨0⟩ is what the last kernel left in dc.
         Array.Clear(_da, 0, nam);
-        fixed (double* dz = _dGates, pa0 = _da)
+        fixed (double* dz = _dGates, pa0 = _da, dx0 = Values(dX[0]))
         {
             _b.Pack(dz, ld, false, ld, m);
             _w.MultiplyAdd(0, 0, na, _b, pa0, na);
+            _wx.MultiplyAdd(0, 0, nx, _b, dx0, nx);
         }
         _dcExtra = null;
+        _dX = null!;
         _seq = null!;
     }
 
     private void BackwardChunk(int chunk)
     {
         var s = _seq;
-        int na = s.Na, m = s.M, ld = 4 * na;
+        int na = s.Na, nx = s.Nx, m = s.M, ld = 4 * na;
+        if (chunk >= _aChunks)
+        {
+            // ∂J/∂x⟨t+1⟩ rows r0…r1 = W_xᵀ dz⟨t+1⟩.
+            int r0 = (chunk - _aChunks) * _xChunkRows, r1 = Math.Min(nx, r0 + _xChunkRows);
+            fixed (double* dx = Values(_dX[_t + 1])) _wx.MultiplyAdd(0, r0, r1, _b, dx + r0, nx);
+            return;
+        }
         int h0 = chunk * _chunkUnits, h1 = Math.Min(na, h0 + _chunkUnits);
         var p = s.P;
         bool peep = p.HasPeepholes;
@@ -246,7 +265,14 @@ internal sealed unsafe class LstmEngine
                dcx = _dcExtra, dp = _dp,
                pf = peep ? Values(p.pf!) : null, pu = peep ? Values(p.pu!) : null, po = peep ? Values(p.po!) : null)
         {
-            if (_withProduct) _w.MultiplyAdd(0, h0, h1, _b, da + h0, na);   // da⟨t⟩ += W_aᵀ dz⟨t+1⟩ (these units)
+            if (_withProduct)
+            {
+                _w.MultiplyAdd(0, h0, h1, _b, da + h0, na);   // da⟨t⟩ += W_aᵀ dz⟨t+1⟩ (these units)
+                if (_aChunks == 1)
+                {
+                    fixed (double* dx = Values(_dX[_t + 1])) _wx.MultiplyAdd(0, 0, nx, _b, dx, nx);
+                }
+            }
             long off = (long)_t * m * ld;
             LstmKernels.Backward(_level, h0, h1, m, na, g, dg0 + off, ld, cPrev, c, da, dc, dcx,
                 pf, pu, po, peep ? dp : null, peep ? dp + na : null, peep ? dp + 2 * na : null);

@@ -140,10 +140,11 @@ public class LstmFastPathTests
         var (_, _, caches) = Lstm.ForwardWith(xs, p, null, null, new LstmEngineOptions(SimdLevel.Auto, 1));
         var seq = caches[0].Sequence!;
         var engine = LstmEngine.ForCurrentThread();
-        engine.Forward(seq); engine.BackwardSteps(seq, dA, null);      // warm-up
+        var dX = xs.Select(x => Init.Zeros(nx, m)).ToArray();
+        engine.Forward(seq); engine.BackwardSteps(seq, dA, null, dX);      // warm-up
         long before = GC.GetAllocatedBytesForCurrentThread();
         engine.Forward(seq);
-        engine.BackwardSteps(seq, dA, dA);
+        engine.BackwardSteps(seq, dA, dA, dX);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
