@@ -29,7 +29,7 @@ public static class Lstm
         var As = new Matrix<double>[T + 1];                 // a⟨0⟩ … a⟨T⟩
         var Cs = new Matrix<double>[T + 1];
         As[0] = a; Cs[0] = c;
-        for (int t = 1; t <= T; t++) { As[t] = Matrix<double>.Build.Dense(na, m); Cs[t] = Matrix<double>.Build.Dense(na, m); }
+        for (int t = 1; t <= T; t++) { As[t] = LstmSequence.Uninitialized(na, m); Cs[t] = LstmSequence.Uninitialized(na, m); }
         var seq = new LstmSequence(p, W, b, xs.ToArray(), As, Cs, options);
         LstmEngine.ForCurrentThread().Forward(seq);         // the equations of LstmCell.Forward for t = 1…T
         var caches = new LstmCache[T];

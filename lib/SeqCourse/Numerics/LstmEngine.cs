@@ -46,6 +46,9 @@ internal sealed class LstmSequence
     /// </summary>
     public double[][] Gates { get; }
 
+    /// <summary>A dense (rows, cols) matrix whose storage is not zeroed: for outputs the engine writes in full.</summary>
+    public static Matrix<double> Uninitialized(int rows, int cols) => new DenseMatrix(rows, cols, GC.AllocateUninitializedArray<double>(rows * cols));
+
     /// <summary>Gate block <paramref name="block"/> (<see cref="LstmBlocks"/>) of step t as a new (n_a, m) matrix.</summary>
     public Matrix<double> Gate(int t, int block)
     {
