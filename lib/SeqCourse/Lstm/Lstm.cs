@@ -11,8 +11,8 @@ namespace SeqCourse;
 /// <see cref="LstmEngine"/>: the pre-activation z⟨t⟩ = W[a⟨t−1⟩; x⟨t⟩] + b = W_x x⟨t⟩ + W_a a⟨t−1⟩ + b splits into an
 /// input half that does not depend on the recurrence — one matrix product for all t before the loop — and the
 /// recurrent half W_a a⟨t−1⟩, the only product that must wait for the previous step. Likewise backward only
-/// da⟨t−1⟩ = W_aᵀ dz⟨t⟩ is sequential; dW = Σ_t dz⟨t⟩[a⟨t−1⟩; x⟨t⟩]ᵀ, db and every dx⟨t⟩ = W_xᵀ dz⟨t⟩ are one product
-/// each over the gate gradients of all steps. Tests check both versions agree to 1e-12.</para>
+/// da⟨t−1⟩ = W_aᵀ dz⟨t⟩ is sequential (dx⟨t⟩ = W_xᵀ dz⟨t⟩ rides along with it); dW = Σ_t dz⟨t⟩[a⟨t−1⟩; x⟨t⟩]ᵀ and
+/// db = Σ_t dz⟨t⟩ are one product over the gate gradients of all steps. Tests check both versions agree to 1e-12.</para>
 /// </summary>
 public static class Lstm
 {

@@ -70,8 +70,9 @@ internal sealed class LstmSequence
 /// <item>only W_a·a⟨t−1⟩ is done step by step, with W_a packed once per sequence (<see cref="PackedLeft"/>);</item>
 /// <item>each step is split over threads by hidden units: a thread computes the rows of all four gate blocks for
 /// its units and then runs the fused cell kernel (<see cref="LstmKernels"/>) on them;</item>
-/// <item>backward mirrors it with W_aᵀ packed once; the gradients of W (and b, through a row of ones) and of all
-/// x⟨t⟩ are one GEMM each over the stacked gate gradients after the loop.</item>
+/// <item>backward mirrors it with W_aᵀ and W_xᵀ packed once: per step da⟨t⟩ += W_aᵀ dz⟨t+1⟩ and dx⟨t+1⟩ = W_xᵀ dz⟨t+1⟩
+/// share one packing of dz⟨t+1⟩; the gradients of W (and of b, through a row of ones) are one GEMM over the
+/// stacked gate gradients after the loop.</item>
 /// </list>
 /// Workspaces are per thread and reused, so the time loops allocate nothing but the per-step Parallel.For.
 /// </summary>
