@@ -85,7 +85,9 @@ internal sealed unsafe class LstmEngine
 
     private readonly PackedLeft _w = new(), _wx = new();
     private readonly PackedRight _b = new();
-    private double[] _x = [], _z = [], _dwb = [], _dGates = [], _s = [], _da = [], _dc = [], _dp = [];
+    // _z holds the pre-activations z⟨1…T⟩ during Forward and the gate gradients dz⟨1…T⟩ during Backward (never both
+    // at once on one thread), so the largest workspace exists once.
+    private double[] _x = [], _z = [], _dwb = [], _s = [], _da = [], _dc = [], _dp = [];
     private readonly Action<int> _forwardChunk, _backwardChunk;
     private readonly ParallelOptions _parallel = new();
 
@@ -179,7 +181,7 @@ internal sealed unsafe class LstmEngine
         // One product for all gates into a reused workspace (4n_a, n_a + n_x + 1), then split into the named
         // gradients: rows k·n_a… of the first n_a + n_x columns are dW_k, of the last column (the row of ones) db_k.
         Ensure(ref _dwb, ld * rs);
-        Gemm.Compute(GemmOp.N, GemmOp.T, ld, rs, mT, 1.0, _dGates, ld, _s, rs, 0.0, _dwb, ld, gemm);
+        Gemm.Compute(GemmOp.N, GemmOp.T, ld, rs, mT, 1.0, _z, ld, _s, rs, 0.0, _dwb, ld, gemm);
         var dWk = new Matrix<double>[4];
         var dbk = new Matrix<double>[4];
         for (int k = 0; k < 4; k++)
@@ -207,7 +209,7 @@ internal sealed unsafe class LstmEngine
     {
         int na = s.Na, nx = s.Nx, m = s.M, T = s.T, ld = 4 * na, mT = m * T, nam = na * m;
         _seq = s; _level = Gemm.Resolve(s.Options.Simd);
-        Ensure(ref _dGates, ld * mT);
+        Ensure(ref _z, ld * mT);
         Ensure(ref _da, nam);
         Ensure(ref _dc, nam);
         Ensure(ref _dp, 3 * na);
@@ -232,7 +234,7 @@ internal sealed unsafe class LstmEngine
             _withProduct = t < T - 1;
             if (_withProduct)
             {
-                fixed (double* dz = _dGates) _b.Pack(dz + (long)(t + 1) * m * ld, ld, false, ld, m);
+                fixed (double* dz = _z) _b.Pack(dz + (long)(t + 1) * m * ld, ld, false, ld, m);
             }
             _dcExtra = dC?[t] is { } upc ? Values(upc) : null;
             _t = t;
@@ -240,7 +242,7 @@ internal sealed unsafe class LstmEngine
         }
         // ∂J/∂a⟨0⟩ = W_aᵀ dz⟨1⟩ and ∂J/∂x⟨1⟩ = W_xᵀ dz⟨1⟩; ∂J/∂c⟨0⟩ is what the last kernel left in dc.
         Array.Clear(_da, 0, nam);
-        fixed (double* dz = _dGates, pa0 = _da, dx0 = Values(dX[0]))
+        fixed (double* dz = _z, pa0 = _da, dx0 = Values(dX[0]))
         {
             _b.Pack(dz, ld, false, ld, m);
             _w.MultiplyAdd(0, 0, na, _b, pa0, na);
@@ -265,7 +267,7 @@ internal sealed unsafe class LstmEngine
         int h0 = chunk * _chunkUnits, h1 = Math.Min(na, h0 + _chunkUnits);
         var p = s.P;
         bool peep = p.HasPeepholes;
-        fixed (double* g = s.Gates[_t], dg0 = _dGates, cPrev = Values(s.C[_t]), c = Values(s.C[_t + 1]), da = _da, dc = _dc,
+        fixed (double* g = s.Gates[_t], dg0 = _z, cPrev = Values(s.C[_t]), c = Values(s.C[_t + 1]), da = _da, dc = _dc,
                dcx = _dcExtra, dp = _dp,
                pf = peep ? Values(p.pf!) : null, pu = peep ? Values(p.pu!) : null, po = peep ? Values(p.po!) : null)
         {
