@@ -60,6 +60,7 @@ public static class Guard
     public static void Finite(Matrix<double> m, string name)
     {
         NotNull(m, name);
+        if (m is MathNet.Numerics.LinearAlgebra.Double.DenseMatrix d && AllFinite(d.Values)) return;   // fast scan of the storage
         for (int j = 0; j < m.ColumnCount; j++)
             for (int i = 0; i < m.RowCount; i++)
                 if (!double.IsFinite(m[i, j]))
@@ -69,7 +70,18 @@ public static class Guard
     /// <summary>Throws if any step of a sequence has a NaN or infinite entry.</summary>
     public static void Finite(IReadOnlyList<Matrix<double>> xs, string name)
     {
-        for (int t = 0; t < xs.Count; t++) Finite(xs[t], $"{name}[{t}]");
+        for (int t = 0; t < xs.Count; t++)
+        {
+            if (xs[t] is MathNet.Numerics.LinearAlgebra.Double.DenseMatrix d && AllFinite(d.Values)) continue; // no name string per step
+            Finite(xs[t], $"{name}[{t}]");
+        }
+    }
+
+    private static bool AllFinite(double[] values)
+    {
+        foreach (double v in values)
+            if (!double.IsFinite(v)) return false;
+        return true;
     }
 
     /// <summary>Throws unless <paramref name="value"/> &gt; 0.</summary>

@@ -1,21 +1,66 @@
 using MathNet.Numerics.LinearAlgebra;
+using SeqCourse.Numerics;
 
 namespace SeqCourse;
 
-/// <summary>What one LSTM step keeps for its backward pass (all (n_a, m) except X and the fused W).</summary>
-public sealed record LstmCache(
-    LstmParameters P,
-    Matrix<double> W,         // the fused gate matrix (4n_a, n_a + n_x) used for this step
-    Matrix<double> X,         // x⟨t⟩
-    Matrix<double> APrev,     // a⟨t−1⟩
-    Matrix<double> CPrev,     // c⟨t−1⟩
-    Matrix<double> GammaF,    // Γ_f
-    Matrix<double> GammaU,    // Γ_u
-    Matrix<double> CTilde,    // c̃⟨t⟩
-    Matrix<double> GammaO,    // Γ_o
-    Matrix<double> C,         // c⟨t⟩
-    Matrix<double> TanhC,     // tanh(c⟨t⟩)
-    Matrix<double> A);        // a⟨t⟩
+/// <summary>
+/// What one LSTM step keeps for its backward pass (all (n_a, m) except X and the fused W).
+/// A step of <see cref="Lstm.Forward"/> is a view of the whole sequence's storage (the gates of all steps sit in
+/// one block there); its gate matrices are copied out the first time they are read.
+/// </summary>
+public sealed class LstmCache
+{
+    private readonly LstmSequence? _seq;
+    private Matrix<double>? _gammaF, _gammaU, _cTilde, _gammaO, _tanhC;
+
+    /// <summary>A cache holding the given matrices (one step of <see cref="LstmCell"/>).</summary>
+    public LstmCache(LstmParameters P, Matrix<double> W, Matrix<double> X, Matrix<double> APrev, Matrix<double> CPrev,
+        Matrix<double> GammaF, Matrix<double> GammaU, Matrix<double> CTilde, Matrix<double> GammaO,
+        Matrix<double> C, Matrix<double> TanhC, Matrix<double> A)
+    {
+        this.P = P; this.W = W; this.X = X; this.APrev = APrev; this.CPrev = CPrev;
+        _gammaF = GammaF; _gammaU = GammaU; _cTilde = CTilde; _gammaO = GammaO;
+        this.C = C; _tanhC = TanhC; this.A = A;
+    }
+
+    /// <summary>Step <paramref name="t"/> of a sequence run by <see cref="Lstm.Forward"/>.</summary>
+    internal LstmCache(LstmSequence seq, int t)
+    {
+        _seq = seq; Step = t;
+        P = seq.P; W = seq.W; X = seq.Xs[t];
+        APrev = seq.A[t]; CPrev = seq.C[t]; C = seq.C[t + 1]; A = seq.A[t + 1];
+    }
+
+    /// <summary>The parameters of the step.</summary>
+    public LstmParameters P { get; }
+    /// <summary>The fused gate matrix (4n_a, n_a + n_x) used for this step.</summary>
+    public Matrix<double> W { get; }
+    /// <summary>x⟨t⟩.</summary>
+    public Matrix<double> X { get; }
+    /// <summary>a⟨t−1⟩.</summary>
+    public Matrix<double> APrev { get; }
+    /// <summary>c⟨t−1⟩.</summary>
+    public Matrix<double> CPrev { get; }
+    /// <summary>Γ_f.</summary>
+    public Matrix<double> GammaF => _gammaF ??= _seq!.Gate(Step, LstmBlocks.F);
+    /// <summary>Γ_u.</summary>
+    public Matrix<double> GammaU => _gammaU ??= _seq!.Gate(Step, LstmBlocks.U);
+    /// <summary>c̃⟨t⟩.</summary>
+    public Matrix<double> CTilde => _cTilde ??= _seq!.Gate(Step, LstmBlocks.C);
+    /// <summary>Γ_o.</summary>
+    public Matrix<double> GammaO => _gammaO ??= _seq!.Gate(Step, LstmBlocks.O);
+    /// <summary>c⟨t⟩.</summary>
+    public Matrix<double> C { get; }
+    /// <summary>tanh(c⟨t⟩).</summary>
+    public Matrix<double> TanhC => _tanhC ??= Activations.Tanh(C);
+    /// <summary>a⟨t⟩.</summary>
+    public Matrix<double> A { get; }
+
+    /// <summary>The whole-sequence storage this step belongs to, or null for a stand-alone step.</summary>
+    internal LstmSequence? Sequence => _seq;
+    /// <summary>The step's index in <see cref="Sequence"/>.</summary>
+    internal int Step { get; }
+}
 
 /// <summary>
 /// One LSTM step (syllabus 1.9, peepholes §3.2). Shapes: x (n_x, m); a, c (n_a, m).

@@ -1,4 +1,5 @@
 using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra.Double;
 
 namespace SeqCourse;
 
@@ -110,11 +111,21 @@ public sealed class LstmParameters : IParameterSet
         int na = HiddenSize;
         var W = Matrix<double>.Build.Dense(4 * na, na + InputSize);
         var b = Matrix<double>.Build.Dense(4 * na, 1);
-        W.SetSubMatrix(LstmBlocks.U * na, 0, Wu); W.SetSubMatrix(LstmBlocks.F * na, 0, Wf);
-        W.SetSubMatrix(LstmBlocks.C * na, 0, Wc); W.SetSubMatrix(LstmBlocks.O * na, 0, Wo);
-        b.SetSubMatrix(LstmBlocks.U * na, 0, bu); b.SetSubMatrix(LstmBlocks.F * na, 0, bf);
-        b.SetSubMatrix(LstmBlocks.C * na, 0, bc); b.SetSubMatrix(LstmBlocks.O * na, 0, bo);
+        Place(W, LstmBlocks.U * na, Wu); Place(W, LstmBlocks.F * na, Wf);
+        Place(W, LstmBlocks.C * na, Wc); Place(W, LstmBlocks.O * na, Wo);
+        Place(b, LstmBlocks.U * na, bu); Place(b, LstmBlocks.F * na, bf);
+        Place(b, LstmBlocks.C * na, bc); Place(b, LstmBlocks.O * na, bo);
         return (W, b);
+    }
+
+    /// <summary>stacked[row…, :] = block, one column copy at a time (SetSubMatrix goes element by element).</summary>
+    private static void Place(Matrix<double> stacked, int row, Matrix<double> block)
+    {
+        if (stacked is DenseMatrix s && block is DenseMatrix d)
+        {
+            for (int j = 0; j < d.ColumnCount; j++) Array.Copy(d.Values, j * d.RowCount, s.Values, j * s.RowCount + row, d.RowCount);
+        }
+        else stacked.SetSubMatrix(row, 0, block);
     }
 }
 
@@ -155,11 +166,20 @@ public sealed class LstmGradients : IParameterSet
 
     /// <summary>Splits the fused gradients dW (4n_a, n_a + n_x), db (4n_a, 1) back into the named gate blocks.</summary>
     internal LstmGradients(int na, Matrix<double> dW, Matrix<double> db, Matrix<double>? dpf, Matrix<double>? dpu, Matrix<double>? dpo)
+        : this(GatedMath.Rows(dW, LstmBlocks.F * na, na), GatedMath.Rows(db, LstmBlocks.F * na, na),
+               GatedMath.Rows(dW, LstmBlocks.U * na, na), GatedMath.Rows(db, LstmBlocks.U * na, na),
+               GatedMath.Rows(dW, LstmBlocks.C * na, na), GatedMath.Rows(db, LstmBlocks.C * na, na),
+               GatedMath.Rows(dW, LstmBlocks.O * na, na), GatedMath.Rows(db, LstmBlocks.O * na, na), dpf, dpu, dpo)
     {
-        dWu = GatedMath.Rows(dW, LstmBlocks.U * na, na); dbu = GatedMath.Rows(db, LstmBlocks.U * na, na);
-        dWf = GatedMath.Rows(dW, LstmBlocks.F * na, na); dbf = GatedMath.Rows(db, LstmBlocks.F * na, na);
-        dWc = GatedMath.Rows(dW, LstmBlocks.C * na, na); dbc = GatedMath.Rows(db, LstmBlocks.C * na, na);
-        dWo = GatedMath.Rows(dW, LstmBlocks.O * na, na); dbo = GatedMath.Rows(db, LstmBlocks.O * na, na);
+    }
+
+    /// <summary>Wraps gradients already split by gate (not copied).</summary>
+    internal LstmGradients(Matrix<double> dWf, Matrix<double> dbf, Matrix<double> dWu, Matrix<double> dbu,
+        Matrix<double> dWc, Matrix<double> dbc, Matrix<double> dWo, Matrix<double> dbo,
+        Matrix<double>? dpf, Matrix<double>? dpu, Matrix<double>? dpo)
+    {
+        this.dWf = dWf; this.dbf = dbf; this.dWu = dWu; this.dbu = dbu;
+        this.dWc = dWc; this.dbc = dbc; this.dWo = dWo; this.dbo = dbo;
         this.dpf = dpf; this.dpu = dpu; this.dpo = dpo;
         var items = new List<NamedMatrix>
         {

@@ -123,7 +123,7 @@ internal static unsafe class GemmKernels<TO, TV>
 
     /// <summary>All micro-tiles of one packed A block times one packed B panel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Macro(int mc, int nc, int kc, double* ap, double* bp, double* c, int ldc)
+    internal static void Macro(int mc, int nc, int kc, double* ap, double* bp, double* c, int ldc)
     {
         int mr = MR;
         double* tile = stackalloc double[16 * NR]; // edge tiles: computed in full here, then the valid part added to C
@@ -139,6 +139,11 @@ internal static unsafe class GemmKernels<TO, TV>
                 if (rows == mr && nr == NR)
                 {
                     Micro(kc, asl, bs, cij, ldc);
+                }
+                else if (rows == mr && nr == 4)
+                {
+                    // A 4-column edge (m = 16 or 64 columns: 6 + 6 + 4, 10·6 + 4) without computing 6.
+                    Micro4(kc, asl, bs, cij, ldc);
                 }
                 else
                 {
@@ -199,6 +204,41 @@ internal static unsafe class GemmKernels<TO, TV>
         AddTo(c + 3L * ldc, w, c03, c13);
         AddTo(c + 4L * ldc, w, c04, c14);
         AddTo(c + 5L * ldc, w, c05, c15);
+    }
+
+    /// <summary>
+    /// <see cref="Micro"/> for the first four columns of a packed sliver only (8 accumulators): the right edge of C
+    /// when n mod 6 = 4.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro4(int kc, double* a, double* b, double* c, int ldc)
+    {
+        int w = TO.Width;
+        TV c00 = TO.Zero, c10 = TO.Zero, c01 = TO.Zero, c11 = TO.Zero, c02 = TO.Zero, c12 = TO.Zero, c03 = TO.Zero, c13 = TO.Zero;
+        for (int p = 0; p < kc; p++)
+        {
+            TV a0 = TO.Load(a);
+            TV a1 = TO.Load(a + w);
+            TV bv = TO.Broadcast(b[0]);
+            c00 = TO.Fma(a0, bv, c00);
+            c10 = TO.Fma(a1, bv, c10);
+            bv = TO.Broadcast(b[1]);
+            c01 = TO.Fma(a0, bv, c01);
+            c11 = TO.Fma(a1, bv, c11);
+            bv = TO.Broadcast(b[2]);
+            c02 = TO.Fma(a0, bv, c02);
+            c12 = TO.Fma(a1, bv, c12);
+            bv = TO.Broadcast(b[3]);
+            c03 = TO.Fma(a0, bv, c03);
+            c13 = TO.Fma(a1, bv, c13);
+            a += 2 * w;
+            b += NR;
+        }
+
+        AddTo(c, w, c00, c10);
+        AddTo(c + ldc, w, c01, c11);
+        AddTo(c + 2L * ldc, w, c02, c12);
+        AddTo(c + 3L * ldc, w, c03, c13);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -266,7 +306,7 @@ internal static unsafe class GemmKernels<TO, TV>
     /// Packs op(B)[p0..p0+kc, j0..j0+nc] as NR-column slivers: sliver s holds, for each p, NR consecutive
     /// columns (zero-padded past nc).
     /// </summary>
-    private static void PackB(bool transB, double* b, int ldb, int p0, int j0, int kc, int nc, double* bp)
+    internal static void PackB(bool transB, double* b, int ldb, int p0, int j0, int kc, int nc, double* bp)
     {
         for (int s = 0; s < nc; s += NR)
         {

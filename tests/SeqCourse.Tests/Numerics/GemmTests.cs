@@ -11,7 +11,7 @@ public class GemmTests
     // (m, n, k): odd sizes that exercise edge tiles of every micro-kernel and every KC/MC boundary but the largest.
     public static readonly (int M, int N, int K)[] Sizes =
     [
-        (1, 1, 1), (7, 5, 13), (17, 19, 33), (130, 70, 257), (3, 50, 1), (50, 1, 50),
+        (1, 1, 1), (7, 5, 13), (17, 19, 33), (130, 70, 257), (3, 50, 1), (50, 1, 50), (48, 16, 40), // n = 16: 6 + 6 + a 4-column edge
     ];
 
     // (α, β): plain product, general update, and β = 0 with NaN in C (C must not be read).
