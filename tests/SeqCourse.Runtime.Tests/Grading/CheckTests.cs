@@ -131,7 +131,7 @@ public sealed class CheckTests
         File.WriteAllText(bad, "{ not json");
         var solution = Path.Combine(TestSupport.RepositoryRoot, "exercises", "source", "week1", "week1.ipynb");
         var grade = new Grader(new GraderOptions { WorkerFileName = "/nonexistent" }).Grade("bad", bad, solution);
-        Assert.Equal(13 + 9 + 12 + 5, grade.Exercises.Count); // week 1: 13 before, 9 RNN exercises, Q8–Q19, 5 gated/deep exercises
+        Assert.Equal(13 + 10 + 12 + 5, grade.Exercises.Count); // week 1: 13 before, 10 RNN exercises, Q8–Q19, 5 gated/deep exercises
         Assert.All(grade.Exercises, e => Assert.Equal("not graded: the notebook could not be read", e.Feedback));
         Assert.Contains("week1.ipynb", Assert.Single(grade.Notes));
     }

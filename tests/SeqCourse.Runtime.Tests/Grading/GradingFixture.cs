@@ -107,6 +107,8 @@ public sealed class GradingFixture
         Replace(mutantW1R2, "BuildVocabulary", ".Select(kv => kv.Key).OrderBy(k => k, StringComparer.Ordinal);", ".Select(kv => kv.Key);");
         Replace(mutantW1R2, "InitXavier", "double std = Math.Sqrt(1.0 / nIn);", "double std = Math.Sqrt(1.0 / nOut);");
         Replace(mutantW1R2, "Q10", "Q10 = 6;", "Q10 = 2;");
+        Replace(mutantW1R2, "BinaryAdditionTrain", "theta.Subtract(learningRate * model.Gradients.Items[k].Value, theta);",
+            "theta.Subtract(learningRate * model.Gradients.Items[k].Value);");   // the result is dropped: nothing changes
         var mutantW1R2Path = Write("mutantW1R2", mutantW1R2);
         // Week 3, the rest of the notebook (assertions in Week3GradingTests): none of these exercises feeds another.
         var mutantW3 = NotebookFile.Read(week3);

@@ -10,7 +10,7 @@ public sealed class GradingTests(GradingFixture fixture)
 {
     private static readonly string[] Week1 =
         ["RnnCellForward", "RnnForward", "RnnCellBackward", "Clip", "Sample",
-         "BuildVocabulary", "OneHotEncode", "SoftmaxCrossEntropy", "RnnBackward", "GradientCheck", "ClipByGlobalNorm", "InitXavier", "InitHe", "LmTrainStep",
+         "BuildVocabulary", "OneHotEncode", "SoftmaxCrossEntropy", "RnnBackward", "GradientCheck", "ClipByGlobalNorm", "InitXavier", "InitHe", "LmTrainStep", "BinaryAdditionTrain",
          "LstmCellForward", "LstmCellBackward", "GruCellForward",
          "GruCellBackward", "LstmForward", "LstmBackward", "BrnnForward", "DeepRnnForward", "Q1", "Q2", "Q3", "Q4", "Q5",
          "Q8", "Q9", "Q10", "Q11", "Q12", "Q13", "Q14", "Q15", "Q16", "Q17", "Q18", "Q19"];
@@ -64,7 +64,7 @@ public sealed class GradingTests(GradingFixture fixture)
     public void Every_solution_notebook_gets_full_marks()
     {
         Assert.Equal(Week1, fixture.Grades["solution:week1/week1.ipynb"].Exercises.Select(e => e.Exercise));
-        Assert.Equal(22 + 16 + 12 + 12, fixture.Grades["solution:week1/week1.ipynb"].Max);
+        Assert.Equal(22 + 16 + 12 + 12 + 2, fixture.Grades["solution:week1/week1.ipynb"].Max);
         Assert.Equal(["week1/week1.ipynb", "week2/week2.ipynb", "week3/week3.ipynb", "week4/week4.ipynb"], fixture.Released);
         foreach (var relative in fixture.Released)
         {
@@ -107,7 +107,7 @@ public sealed class GradingTests(GradingFixture fixture)
         // The RNN exercises pass except LmTrainStep, which uses the broken RnnForward and Clip; of the gated/deep ones only
         // GruCellBackward passes (LstmForward, LstmBackward, BrnnForward, DeepRnnForward build on mutated cells).
         Assert.Equal(0, Get("mutantA", "LmTrainStep").Points);
-        Assert.Equal(3 + 2 + 4 + (16 - 3) + 12 + 3, fixture.Grades["mutantA"].Total);
+        Assert.Equal(3 + 2 + 4 + (16 - 3) + 12 + 3 + 2, fixture.Grades["mutantA"].Total); // + BinaryAdditionTrain
 
         Assert.Equal("CompleteAnalogy excludes the input words: returned \"c\", one of the three input words: exclude a, b and c.", Get("mutantC", "CompleteAnalogy").Feedback);
         Assert.Contains("This is what you get when the projection is not divided by ‖g‖².", Get("mutantC", "Neutralize").Feedback);
@@ -142,7 +142,7 @@ public sealed class GradingTests(GradingFixture fixture)
         // GruCellBackward, LstmBackward, BrnnForward, DeepRnnForward pass (LstmForward calls the hostile LstmCellForward).
         Assert.Contains("ran out of memory", Get("hostile", "RnnBackward").Feedback);
         Assert.Contains("ran out of memory", Get("hostile", "LmTrainStep").Feedback);
-        Assert.Equal(2 + 2 + 3 + 5 + 10 + 12 + 3 + 3 + 2 + 2, g.Total);
+        Assert.Equal(2 + 2 + 3 + 5 + 10 + 12 + 3 + 3 + 2 + 2 + 2, g.Total); // + BinaryAdditionTrain
         // A relative write lands in the worker's temporary working folder, never next to the submission.
         Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(fixture.HostilePath)!, "escaped.txt")));
     }
@@ -156,7 +156,7 @@ public sealed class GradingTests(GradingFixture fixture)
         var result = TestSupport.Run("dotnet", [TestSupport.CourseDll, "grade", fixture.StudentPath, "--json", json, "--csv", csv, "--timeout", "20"],
             workingDirectory: TestSupport.RepositoryRoot, environment: new Dictionary<string, string?> { ["COURSE_ROOT"] = TestSupport.RepositoryRoot });
         Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
-        Assert.Contains("exercises/week1/week1.ipynb: 0 / 62", result.Stdout);
+        Assert.Contains("exercises/week1/week1.ipynb: 0 / 64", result.Stdout);
         Assert.Matches(@"\n  RnnCellForward +0 / 2   not implemented yet \(Exercise RnnCellForward", result.Stdout);
         var report = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!.AsArray();
         var exercises = report[0]!["exercises"]!.AsArray();
@@ -164,7 +164,7 @@ public sealed class GradingTests(GradingFixture fixture)
             exercises.Select(e => (e!["exercise"]!.GetValue<string>(), e["points"]!.GetValue<double>(), e["feedback"]!.GetValue<string>())));
         var lines = File.ReadAllLines(csv);
         Assert.Equal("notebook,exercise,points,max,feedback", lines[0]);
-        Assert.Equal(1 + 39 + 1, lines.Length);
-        Assert.Equal("exercises/week1/week1.ipynb,TOTAL,0,62,", lines[^1]);
+        Assert.Equal(1 + 40 + 1, lines.Length);
+        Assert.Equal("exercises/week1/week1.ipynb,TOTAL,0,64,", lines[^1]);
     }
 }

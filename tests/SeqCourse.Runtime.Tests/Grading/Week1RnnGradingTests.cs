@@ -11,7 +11,7 @@ namespace SeqCourse.Runtime.Tests.Grading;
 public sealed class Week1RnnGradingTests(GradingFixture fixture)
 {
     private static readonly string[] Rnn =
-        ["BuildVocabulary", "OneHotEncode", "SoftmaxCrossEntropy", "RnnBackward", "GradientCheck", "ClipByGlobalNorm", "InitXavier", "InitHe", "LmTrainStep"];
+        ["BuildVocabulary", "OneHotEncode", "SoftmaxCrossEntropy", "RnnBackward", "GradientCheck", "ClipByGlobalNorm", "InitXavier", "InitHe", "LmTrainStep", "BinaryAdditionTrain"];
 
     private static readonly string[] Quiz = ["Q8", "Q9", "Q10", "Q11", "Q12", "Q13", "Q14", "Q15", "Q16", "Q17", "Q18", "Q19"];
 
@@ -23,7 +23,7 @@ public sealed class Week1RnnGradingTests(GradingFixture fixture)
         var names = fixture.Grades["solution:week1/week1.ipynb"].Exercises.Select(e => e.Exercise).ToList();
         Assert.Equal(Rnn, names.Skip(names.IndexOf("Sample") + 1).Take(Rnn.Length));
         Assert.Equal(Quiz, names.Skip(names.IndexOf("Q5") + 1).Take(Quiz.Length));
-        Assert.Equal([1, 2, 2, 3, 2, 1, 1, 1, 3], Rnn.Select(n => Get("solution:week1/week1.ipynb", n).Max));
+        Assert.Equal([1, 2, 2, 3, 2, 1, 1, 1, 3, 2], Rnn.Select(n => Get("solution:week1/week1.ipynb", n).Max));
         Assert.All(Rnn.Concat(Quiz), n => Assert.Equal("passed", Get("solution:week1/week1.ipynb", n).Feedback));
         Assert.All(Rnn, n => Assert.StartsWith($"not implemented yet (Exercise {n}: write the code here (hint: ", Get("student", n).Feedback));
         Assert.All(Quiz, n => Assert.Equal($"{n}: not answered yet.", Get("student", n).Feedback));
@@ -49,7 +49,7 @@ public sealed class Week1RnnGradingTests(GradingFixture fixture)
             Assert.Equal("passed", Get(m, ok).Feedback);
         }
 
-        Assert.Equal(62 - 3 - 3 - 2 - 1 - 1 - 1, fixture.Grades[m].Total);
+        Assert.Equal(64 - 3 - 3 - 2 - 1 - 1 - 1, fixture.Grades[m].Total);
         Assert.Empty(fixture.Grades[m].Notes);
     }
 
@@ -72,7 +72,9 @@ public sealed class Week1RnnGradingTests(GradingFixture fixture)
             Assert.Equal("passed", Get(m, ok).Feedback);
         }
 
-        Assert.Equal(62 - 3 - 2 - 2 - 1 - 1 - 1, fixture.Grades[m].Total);
+        Assert.StartsWith("BinaryAdditionTrain, the losses of 150 updates", Get(m, "BinaryAdditionTrain").Feedback);
+        Assert.EndsWith("This is what you get when the parameters are never updated (θ ← θ − α dθ in place: theta.Subtract(…, theta)).", Get(m, "BinaryAdditionTrain").Feedback);
+        Assert.Equal(64 - 3 - 2 - 2 - 1 - 1 - 1 - 2, fixture.Grades[m].Total);
         Assert.Empty(fixture.Grades[m].Notes);
     }
 }
