@@ -15,12 +15,16 @@ public sealed class JupyterKernel : IDisposable
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>How long after start-up the kernel waits for a first code request before it warms Roslyn up.</summary>
+    private static readonly TimeSpan WarmUpDelay = TimeSpan.FromMilliseconds(300);
+
     private readonly ConnectionInfo _connection;
     private readonly WireCodec _codec;
     private readonly ExecutionEngine _engine;
     private readonly History _history = new();
     private readonly object _iopubLock = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _codeRequested = new();
     private PublisherSocket? _iopub;
     private CancellationTokenSource? _executing;
     private bool _abortQueued;
@@ -59,9 +63,7 @@ public sealed class JupyterKernel : IDisposable
             {
                 iopub.Bind(_connection.Address(_connection.IopubPort));
                 _iopub = iopub;
-                // Warm up while clients connect; the first execute_request waits for it inside the engine.
-                // The first completion builds a semantic model of the session; do that before the user types too.
-                _ = _engine.WarmUpAsync().ContinueWith(_ => _engine.CompleteAsync("Console.", "Console.".Length), TaskScheduler.Default);
+                _ = WarmUpWhileIdleAsync();
                 var threads = new[]
                 {
                     StartThread("heartbeat", Heartbeat),
@@ -108,6 +110,7 @@ public sealed class JupyterKernel : IDisposable
         _stopping.Cancel();
         _engine.Dispose();
         _stopping.Dispose();
+        _codeRequested.Dispose();
     }
 
     private static Thread StartThread(string name, Action body)
@@ -149,6 +152,31 @@ public sealed class JupyterKernel : IDisposable
         }
     }
 
+    /// <summary>
+    /// Warms Roslyn up (a first compilation, then a first completion, which builds a semantic model of the session)
+    /// only if no code request arrives in the first <see cref="WarmUpDelay"/>. In an editor the user is still typing
+    /// then, and the warm-up hides the first compilation's cost. A front end that sends a cell at once (a notebook run
+    /// headless, `nbconvert --execute`) gets it compiled straight away: a warm-up would put a second compilation
+    /// in front of it (measured: 0.63 s to the first result without it, 0.95 s with it).
+    /// </summary>
+    private async Task WarmUpWhileIdleAsync()
+    {
+        try
+        {
+            await Task.Delay(WarmUpDelay, _codeRequested.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        await _engine.WarmUpAsync().ConfigureAwait(false);
+        if (!_codeRequested.IsCancellationRequested)
+        {
+            await _engine.CompleteAsync("Console.", "Console.".Length).ConfigureAwait(false);
+        }
+    }
+
     private void Serve(int port, bool isControl)
     {
         using var socket = new RouterSocket();
@@ -181,6 +209,11 @@ public sealed class JupyterKernel : IDisposable
         {
             Console.Error.WriteLine($"seqcourse kernel: dropped a message on {(isControl ? "control" : "shell")}: {problem}");
             return;
+        }
+
+        if (message.MsgType is "execute_request" or "complete_request" or "inspect_request")
+        {
+            _codeRequested.Cancel();   // no warm-up in front of (or competing with) the first real compilation
         }
 
         Publish("status", new JsonObject { ["execution_state"] = "busy" }, message);
