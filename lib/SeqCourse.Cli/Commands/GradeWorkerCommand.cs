@@ -22,8 +22,15 @@ public sealed class GradeWorkerCommand : ICommand
         var skip = (line.Value("skip-cells") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToHashSet();
         var done = (line.Value("done") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        var workdir = Required("workdir");
+        if (!WriteSandbox.IsConfined && Environment.GetEnvironmentVariable("SEQCOURSE_GRADE_SANDBOX") != "0")
+        {
+            // Restarts this process with writes confined to workdir; returns (with the reason) only where it cannot.
+            Console.Error.WriteLine("course grade-worker: " + WriteSandbox.ConfineAndRestart(workdir));
+        }
+
         var code = GradeWorker.RunAsync(Required("learner"), Required("solution"), Required("events"),
-            TimeSpan.FromSeconds(line.PositiveNumber("timeout", 60)), skip, done, Required("workdir")).GetAwaiter().GetResult();
+            TimeSpan.FromSeconds(line.PositiveNumber("timeout", 60)), skip, done, workdir).GetAwaiter().GetResult();
 
         // End now: a cell that ignored its interrupt may still be spinning on a background thread.
         Console.Out.Flush();

@@ -89,7 +89,7 @@ public static partial class GradeWorker
             var max = ExerciseRelease.Points(cell);
             Emit(new GradeEvent("exercise-start", Exercise: name));
             var result = await RunAsync(engine, cell.Source, timeout).ConfigureAwait(false);
-            var feedback = result.Success ? "passed" : Explain(result, timeout, cellOfExecution);
+            var feedback = result.Success ? "passed" : Explain(result, timeout, cellOfExecution, workingDirectory);
             Emit(new GradeEvent("exercise", Exercise: name, Points: result.Success ? max : 0, Max: max, Feedback: feedback));
             if (IsStuck(result))
             {
@@ -111,7 +111,7 @@ public static partial class GradeWorker
         result.Error is { EName: "Interrupted" or "EngineStuck" } e && e.EValue.Contains("did not stop", StringComparison.Ordinal);
 
     /// <summary>Feedback for a failed hidden test cell, in plain words, without the test's code.</summary>
-    internal static string Explain(ExecutionResult result, TimeSpan timeout, IReadOnlyDictionary<int, int> cellOfExecution)
+    internal static string Explain(ExecutionResult result, TimeSpan timeout, IReadOnlyDictionary<int, int> cellOfExecution, string? workingDirectory = null)
     {
         var seconds = timeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
         if (IsStuck(result))
@@ -131,6 +131,11 @@ public static partial class GradeWorker
             && cellOfExecution.TryGetValue(count, out var cell))
         {
             where = $" (in your cell {cell}, line {m.Groups[2].Value})";
+        }
+
+        if (workingDirectory is not null && WriteSandbox.Explain(error.EName, error.EValue, workingDirectory) is { } refused)
+        {
+            return refused + where;
         }
 
         return error.EName switch

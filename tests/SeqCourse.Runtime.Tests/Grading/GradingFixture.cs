@@ -55,6 +55,9 @@ public sealed class GradingFixture
         ReplaceBody(hostile, "Sample", "Environment.Exit(0);\nreturn 0;");
         ReplaceBody(hostile, "LstmCellForward", "var hoard = new List<double[]>();\nwhile (true) hoard.Add(new double[1 << 22]);");
         ReplaceBody(hostile, "GruCellForward", "while (true) { }");
+        // An absolute path outside the worker's folder: refused where Landlock confines the worker (see GradingTests).
+        EscapePath = Path.Combine(Folder, "escaped-absolute.txt");
+        ReplaceBody(hostile, "GruCellBackward", $"File.WriteAllText(@\"{EscapePath}\", \"written outside the folder\");\n" + Body(hostile, "GruCellBackward"));
         hostile.Cells.Add(NotebookCell.CSharp("// scratch work that does not compile\nint Broken() => \"not a number\";"));
         HostilePath = Write("hostile", hostile);
 
@@ -155,6 +158,9 @@ public sealed class GradingFixture
     public string StudentPath { get; }
 
     public string HostilePath { get; }
+
+    /// <summary>Where the hostile notebook's GruCellBackward tries to write (outside the worker's folder).</summary>
+    public string EscapePath { get; }
 
     public IReadOnlyDictionary<string, NotebookGrade> Grades { get; }
 
