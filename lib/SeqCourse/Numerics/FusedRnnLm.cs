@@ -55,9 +55,9 @@ internal sealed unsafe class FusedRnnLm
         Ensure(p.Na, p.Ny, y.Length);
         return Resolve(_na, _ny) switch
         {
-            SimdLevel.Vector512 => Run<Vector512<double>, RVec512>(waa, wax, ba, wya, by, y, out loss),
-            SimdLevel.Vector256 => Run<Vector256<double>, RVec256>(waa, wax, ba, wya, by, y, out loss),
-            _ => Run<double, RVecScalar>(waa, wax, ba, wya, by, y, out loss),
+            SimdLevel.Vector512 => Run<Vector512<double>, V512>(waa, wax, ba, wya, by, y, out loss),
+            SimdLevel.Vector256 => Run<Vector256<double>, V256>(waa, wax, ba, wya, by, y, out loss),
+            _ => Run<double, VScalar>(waa, wax, ba, wya, by, y, out loss),
         };
     }
 
@@ -72,9 +72,9 @@ internal sealed unsafe class FusedRnnLm
         var g = Gradients;
         switch (Resolve(_na, _ny))
         {
-            case SimdLevel.Vector512: ClipSgd<Vector512<double>, RVec512>(p, g, clip, learningRate); break;
-            case SimdLevel.Vector256: ClipSgd<Vector256<double>, RVec256>(p, g, clip, learningRate); break;
-            default: ClipSgd<double, RVecScalar>(p, g, clip, learningRate); break;
+            case SimdLevel.Vector512: ClipSgd<Vector512<double>, V512>(p, g, clip, learningRate); break;
+            case SimdLevel.Vector256: ClipSgd<Vector256<double>, V256>(p, g, clip, learningRate); break;
+            default: ClipSgd<double, VScalar>(p, g, clip, learningRate); break;
         }
     }
 
@@ -92,16 +92,16 @@ internal sealed unsafe class FusedRnnLm
             switch (level)
             {
                 case SimdLevel.Vector512 when x.Length >= 8:
-                    if (tanh) RnnKernels<Vector512<double>, RVec512>.TanhSpan(px, py, x.Length);
-                    else RnnKernels<Vector512<double>, RVec512>.ExpSpan(px, py, x.Length);
+                    if (tanh) RnnKernels<Vector512<double>, V512>.TanhSpan(px, py, x.Length);
+                    else RnnKernels<Vector512<double>, V512>.ExpSpan(px, py, x.Length);
                     break;
                 case SimdLevel.Vector256 when x.Length >= 4:
-                    if (tanh) RnnKernels<Vector256<double>, RVec256>.TanhSpan(px, py, x.Length);
-                    else RnnKernels<Vector256<double>, RVec256>.ExpSpan(px, py, x.Length);
+                    if (tanh) RnnKernels<Vector256<double>, V256>.TanhSpan(px, py, x.Length);
+                    else RnnKernels<Vector256<double>, V256>.ExpSpan(px, py, x.Length);
                     break;
                 default:
-                    if (tanh) RnnKernels<double, RVecScalar>.TanhSpan(px, py, x.Length);
-                    else RnnKernels<double, RVecScalar>.ExpSpan(px, py, x.Length);
+                    if (tanh) RnnKernels<double, VScalar>.TanhSpan(px, py, x.Length);
+                    else RnnKernels<double, VScalar>.ExpSpan(px, py, x.Length);
                     break;
             }
         }
@@ -135,7 +135,7 @@ internal sealed unsafe class FusedRnnLm
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Run<TV, S>(double[] waaV, double[] waxV, double[] baV, double[] wyaV, double[] byV, int[] y, out double loss)
-        where TV : struct where S : struct, IRnnVec<TV>
+        where TV : struct where S : struct, ISimd<TV>
     {
         int H = _na, V = _ny, T = y.Length;
         FillMask(_maskA, H, S.Width); FillMask(_maskY, V, S.Width);
@@ -191,7 +191,7 @@ internal sealed unsafe class FusedRnnLm
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ClipSgd<TV, S>(RnnParameters p, RnnGradients g, double clip, double lr)
-        where TV : struct where S : struct, IRnnVec<TV>
+        where TV : struct where S : struct, ISimd<TV>
     {
         int H = _na, V = _ny;
         fixed (double* waa = Optimizer.ValuesOf(p.Waa, "Waa"), wax = Optimizer.ValuesOf(p.Wax, "Wax"), ba = Optimizer.ValuesOf(p.ba, "ba"),

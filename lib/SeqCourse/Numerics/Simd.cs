@@ -17,8 +17,8 @@ public enum SimdLevel
 }
 
 /// <summary>
-/// The handful of vector operations the kernels need, as static abstract members so that one generic kernel
-/// is compiled (specialised by the JIT, no virtual calls) for Vector512, Vector256 and scalar doubles.
+/// The vector operations the kernels need (GEMM, CTC, the char-LM's fused step), as static abstract members so that
+/// one generic kernel is compiled (specialised by the JIT, no virtual calls) for Vector512, Vector256 and scalar doubles.
 /// </summary>
 internal unsafe interface ISimd<TV> where TV : struct
 {
@@ -31,7 +31,17 @@ internal unsafe interface ISimd<TV> where TV : struct
     static abstract TV Fma(TV a, TV b, TV c);
     static abstract TV Mul(TV a, TV b);
     static abstract TV Add(TV a, TV b);
+    static abstract TV Sub(TV a, TV b);
+    static abstract TV Div(TV a, TV b);
+    static abstract TV Min(TV a, TV b);
+    static abstract TV Max(TV a, TV b);
+    static abstract TV Abs(TV a);
+    /// <summary>|mag| with the sign bit of <paramref name="sign"/>.</summary>
+    static abstract TV CopySign(TV mag, TV sign);
+    /// <summary>2ⁿ from y = n + 1.5·2⁵² (n integral, −1022 ≤ n ≤ 1023), by moving n into the exponent bits (the exp kernels).</summary>
+    static abstract TV Pow2FromShifted(TV y);
     static abstract double Sum(TV v);
+    static abstract double MaxAcross(TV v);
 }
 
 internal unsafe struct V512 : ISimd<Vector512<double>>
@@ -44,7 +54,25 @@ internal unsafe struct V512 : ISimd<Vector512<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Fma(Vector512<double> a, Vector512<double> b, Vector512<double> c) => Vector512.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Mul(Vector512<double> a, Vector512<double> b) => a * b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Add(Vector512<double> a, Vector512<double> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Sub(Vector512<double> a, Vector512<double> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Div(Vector512<double> a, Vector512<double> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Min(Vector512<double> a, Vector512<double> b) => Vector512.Min(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Max(Vector512<double> a, Vector512<double> b) => Vector512.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Abs(Vector512<double> a) => Vector512.Abs(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> CopySign(Vector512<double> mag, Vector512<double> sign) =>
+        (Vector512.Abs(mag).AsUInt64() | (sign.AsUInt64() & Vector512.Create(0x8000_0000_0000_0000UL))).AsDouble();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Pow2FromShifted(Vector512<double> y) =>
+        (Vector512.ShiftLeft(y.AsInt64(), 52) + Vector512.Create(1023L << 52)).AsDouble();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(Vector512<double> v) => Vector512.Sum(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double MaxAcross(Vector512<double> v)
+    {
+        var h = Vector256.Max(v.GetLower(), v.GetUpper());
+        var q = Vector128.Max(h.GetLower(), h.GetUpper());
+        return Math.Max(q.GetElement(0), q.GetElement(1));
+    }
 }
 
 internal unsafe struct V256 : ISimd<Vector256<double>>
@@ -57,7 +85,24 @@ internal unsafe struct V256 : ISimd<Vector256<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Fma(Vector256<double> a, Vector256<double> b, Vector256<double> c) => Vector256.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Mul(Vector256<double> a, Vector256<double> b) => a * b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Add(Vector256<double> a, Vector256<double> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Sub(Vector256<double> a, Vector256<double> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Div(Vector256<double> a, Vector256<double> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Min(Vector256<double> a, Vector256<double> b) => Vector256.Min(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Max(Vector256<double> a, Vector256<double> b) => Vector256.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Abs(Vector256<double> a) => Vector256.Abs(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> CopySign(Vector256<double> mag, Vector256<double> sign) =>
+        (Vector256.Abs(mag).AsUInt64() | (sign.AsUInt64() & Vector256.Create(0x8000_0000_0000_0000UL))).AsDouble();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Pow2FromShifted(Vector256<double> y) =>
+        (Vector256.ShiftLeft(y.AsInt64(), 52) + Vector256.Create(1023L << 52)).AsDouble();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(Vector256<double> v) => Vector256.Sum(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double MaxAcross(Vector256<double> v)
+    {
+        var q = Vector128.Max(v.GetLower(), v.GetUpper());
+        return Math.Max(q.GetElement(0), q.GetElement(1));
+    }
 }
 
 internal unsafe struct VScalar : ISimd<double>
@@ -70,5 +115,15 @@ internal unsafe struct VScalar : ISimd<double>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Fma(double a, double b, double c) => Math.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Mul(double a, double b) => a * b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Add(double a, double b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sub(double a, double b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Div(double a, double b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Min(double a, double b) => Math.Min(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Max(double a, double b) => Math.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Abs(double a) => Math.Abs(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double CopySign(double mag, double sign) => Math.CopySign(mag, sign);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Pow2FromShifted(double y) =>
+        BitConverter.Int64BitsToDouble((BitConverter.DoubleToInt64Bits(y) << 52) + (1023L << 52));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(double v) => v;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double MaxAcross(double v) => v;
 }
