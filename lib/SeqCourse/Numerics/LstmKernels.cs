@@ -170,28 +170,7 @@ internal unsafe interface ICellMath<TV> where TV : struct
     static abstract TV Tanh(TV x);
 }
 
-/// <summary>
-/// The vector exponential of the cell kernels (the runtime's Vector512.Exp / Vector256.Exp measured as slow as a
-/// scalar Math.Exp per element here): x = n·ln 2 + r with n = round(x / ln 2) and |r| ≤ ln 2 / 2 (Cody–Waite: ln 2 in
-/// two parts), e^r by its Taylor polynomial to degree 13 (truncation &lt; 5e-18 relative), times 2ⁿ by adding n to the
-/// exponent bits. n is read from the low bits of x/ln 2 + 1.5·2⁵² (round to nearest without a conversion). x is
-/// clamped to [−708, 709], where 2ⁿ stays a normal number: below, e^x &lt; 3.3e-308 is returned as that (σ and tanh
-/// saturate identically); above, 8.2e307 instead of an overflow.
-/// </summary>
-internal static class FastExp
-{
-    public const double Lo = -708.0, Hi = 709.0;
-    public const double Log2E = 1.4426950408889634074;
-    public const double Magic = 6755399441055744.0;              // 1.5·2⁵²
-    public const double Ln2Hi = 6.93147180369123816490e-01;      // fdlibm's split of ln 2
-    public const double Ln2Lo = 1.90821492927058770002e-10;
-    // Taylor coefficients 1/k!.
-    public const double C0 = 1.0, C1 = 1.0, C2 = 1.0 / 2, C3 = 1.0 / 6, C4 = 1.0 / 24, C5 = 1.0 / 120, C6 = 1.0 / 720,
-        C7 = 1.0 / 5040, C8 = 1.0 / 40320, C9 = 1.0 / 362880, C10 = 1.0 / 3628800, C11 = 1.0 / 39916800,
-        C12 = 1.0 / 479001600, C13 = 1.0 / 6227020800;
-}
-
-/// <summary>Vector512: σ(x) = 1/(1 + e^(−x)) and tanh x = sign(x)·(1 − e)/(1 + e), e = e^(−2|x|), with <see cref="FastExp"/>.</summary>
+/// <summary>Vector512: σ(x) = 1/(1 + e^(−x)) and tanh x = sign(x)·(1 − e)/(1 + e), e = e^(−2|x|), with <see cref="VectorExp{TV, S}"/>.</summary>
 internal unsafe struct M512 : ICellMath<Vector512<double>>
 {
     public static int Width => 8;
@@ -211,31 +190,9 @@ internal unsafe struct M512 : ICellMath<Vector512<double>>
         return Vector512.CopySign((Vector512<double>.One - e) / (Vector512<double>.One + e), x);
     }
 
-    /// <summary>e^x, see <see cref="FastExp"/>.</summary>
+    /// <summary>e^x, see <see cref="VectorExp{TV, S}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> Exp(Vector512<double> x)
-    {
-        x = Vector512.Min(Vector512.Max(x, Vector512.Create(FastExp.Lo)), Vector512.Create(FastExp.Hi));
-        var t = Vector512.FusedMultiplyAdd(x, Vector512.Create(FastExp.Log2E), Vector512.Create(FastExp.Magic));
-        var n = t - Vector512.Create(FastExp.Magic);                              // round(x / ln 2)
-        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-FastExp.Ln2Hi), x);
-        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-FastExp.Ln2Lo), r);    // x − n·ln 2, |r| ≤ ln 2 / 2
-        var p = Vector512.Create(FastExp.C13);
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C12));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C11));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C10));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C9));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C8));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C7));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C6));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C5));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C4));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C3));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C2));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C1));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(FastExp.C0));
-        return (p.AsInt64() + Vector512.ShiftLeft(t.AsInt64(), 52)).AsDouble();   // p·2ⁿ: add n to the exponent
-    }
+    public static Vector512<double> Exp(Vector512<double> x) => VectorExp<Vector512<double>, V512>.Exp(x);
 }
 
 /// <summary>Vector256 (AVX2): as <see cref="M512"/>.</summary>
@@ -258,31 +215,9 @@ internal unsafe struct M256 : ICellMath<Vector256<double>>
         return Vector256.CopySign((Vector256<double>.One - e) / (Vector256<double>.One + e), x);
     }
 
-    /// <summary>e^x, see <see cref="FastExp"/>.</summary>
+    /// <summary>e^x, see <see cref="VectorExp{TV, S}"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> Exp(Vector256<double> x)
-    {
-        x = Vector256.Min(Vector256.Max(x, Vector256.Create(FastExp.Lo)), Vector256.Create(FastExp.Hi));
-        var t = Vector256.FusedMultiplyAdd(x, Vector256.Create(FastExp.Log2E), Vector256.Create(FastExp.Magic));
-        var n = t - Vector256.Create(FastExp.Magic);
-        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-FastExp.Ln2Hi), x);
-        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-FastExp.Ln2Lo), r);
-        var p = Vector256.Create(FastExp.C13);
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C12));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C11));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C10));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C9));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C8));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C7));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C6));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C5));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C4));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C3));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C2));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C1));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(FastExp.C0));
-        return (p.AsInt64() + Vector256.ShiftLeft(t.AsInt64(), 52)).AsDouble();
-    }
+    public static Vector256<double> Exp(Vector256<double> x) => VectorExp<Vector256<double>, V256>.Exp(x);
 }
 
 /// <summary>Scalar: the library's own σ (<see cref="Activations.Sigmoid(double)"/>) and <see cref="Math.Tanh"/>.</summary>

@@ -17,47 +17,13 @@ internal static unsafe class RnnKernels<TV, S>
     where TV : struct
     where S : struct, ISimd<TV>
 {
-    private const double Shifter = 6755399441055744.0;                 // 1.5·2⁵²: adding it rounds to an integer
-    private const double Log2E = 1.4426950408889634;
-    private const double Ln2Hi = 6.93147180369123816490e-01;          // Cody–Waite split of ln 2
-    private const double Ln2Lo = 1.90821492927058770002e-10;
-
-    // ---------------------------------------------------------------- exp, tanh
-
-    /// <summary>
-    /// e^x = 2ⁿ(1 + q) for x in [−708, 0] (smaller x are clamped: e^−708 ≈ 3e−308 is 0 next to the other terms):
-    /// n = round(x / ln 2), r = x − n ln 2 in [−ln2/2, ln2/2], q = e^r − 1 by its Taylor series to r¹³ (error below 1e−17).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ExpParts(TV x, out TV pow2, out TV q)
-    {
-        x = S.Max(x, S.Broadcast(-708.0));
-        TV y = S.Fma(x, S.Broadcast(Log2E), S.Broadcast(Shifter));
-        TV n = S.Sub(y, S.Broadcast(Shifter));
-        TV r = S.Fma(n, S.Broadcast(-Ln2Hi), x);
-        r = S.Fma(n, S.Broadcast(-Ln2Lo), r);
-        TV p = S.Broadcast(1.0 / 6227020800.0);                        // 1/13!
-        p = S.Fma(p, r, S.Broadcast(1.0 / 479001600.0));
-        p = S.Fma(p, r, S.Broadcast(1.0 / 39916800.0));
-        p = S.Fma(p, r, S.Broadcast(1.0 / 3628800.0));
-        p = S.Fma(p, r, S.Broadcast(1.0 / 362880.0));
-        p = S.Fma(p, r, S.Broadcast(1.0 / 40320.0));
-        p = S.Fma(p, r, S.Broadcast(1.0 / 5040.0));
-        p = S.Fma(p, r, S.Broadcast(1.0 / 720.0));
-        p = S.Fma(p, r, S.Broadcast(1.0 / 120.0));
-        p = S.Fma(p, r, S.Broadcast(1.0 / 24.0));
-        p = S.Fma(p, r, S.Broadcast(1.0 / 6.0));
-        p = S.Fma(p, r, S.Broadcast(0.5));
-        q = S.Fma(S.Mul(r, r), p, r);                                  // r + r²(1/2 + r/6 + …)
-        pow2 = S.Pow2FromShifted(y);
-    }
+    // ---------------------------------------------------------------- exp, tanh (VectorExp)
 
     /// <summary>e^x for x ≤ 0 (the softmax exponents z − max).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV ExpNonPositive(TV x)
     {
-        ExpParts(x, out var pow2, out var q);
-        return S.Fma(pow2, q, pow2);
+        return VectorExp<TV, S>.Exp(x);
     }
 
     /// <summary>
@@ -68,7 +34,7 @@ internal static unsafe class RnnKernels<TV, S>
     public static TV Tanh(TV z)
     {
         TV minus2Abs = S.Mul(S.Abs(z), S.Broadcast(-2.0));
-        ExpParts(minus2Abs, out var pow2, out var q);
+        VectorExp<TV, S>.ExpParts(minus2Abs, out var pow2, out var q);
         TV m = S.Fma(pow2, q, S.Sub(pow2, S.Broadcast(1.0)));
         TV t = S.Div(S.Sub(S.Zero, m), S.Add(S.Broadcast(2.0), m));
         return S.CopySign(t, z);
